@@ -1,0 +1,8 @@
+"""folio: builds an executable blog. Posts import ``figure``, ``glue``, ``equation`` and ``check``."""
+
+from .runtime.figures import figure
+from .runtime.glue import glue
+from .verify import Case, Estimate, check, equation
+
+__all__ = ["Case", "Estimate", "check", "equation", "figure", "glue"]
+__version__ = "0.1.0"

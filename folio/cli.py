@@ -1,0 +1,107 @@
+"""The ``folio`` command: build, serve, new, equations. Errors become one clean message and exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .config import Project
+from .errors import FolioError
+
+
+def _cmd_build(args, project: Project) -> int:
+    from .pipeline import BuildOptions, build
+
+    result = build(project, BuildOptions(
+        jobs=args.jobs, keep_going=args.keep_going, strict=args.strict, force=tuple(args.force),
+        only=tuple(args.only), timeout=args.timeout, site=not args.no_site))
+    return 0 if result.ok else 1
+
+
+def _cmd_serve(args, project: Project) -> int:
+    from .serve import serve
+
+    serve(project, host=args.host, port=args.port, jobs=args.jobs)
+    return 0
+
+
+def _cmd_new(args, project: Project) -> int:
+    from .scaffold import new_post
+
+    path = new_post(project, args.title, author=args.author)
+    print(f"created {path.relative_to(project.root)}")
+    return 0
+
+
+def _cmd_equations(args, project: Project) -> int:
+    from .equations import verify_post
+    from .parse import read_post
+    from .report_equations import rows, table
+
+    authors = project.known_authors()
+    posts = [read_post(p, authors) for p in project.post_paths()]
+    if args.post:
+        posts = [p for p in posts if p.slug in args.post]
+        if not posts:
+            raise FolioError(f"no post named {', '.join(args.post)}", hint="see posts/")
+    results = [verify_post(p) for p in posts]
+    if args.json:
+        print(json.dumps(rows(results), indent=2))
+    else:
+        print(table(results))
+    return 0 if all(p.verified == len(p.results) and not p.orphans for p in results) else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="folio", description="Build an executable blog.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="execute posts (cached), check equations, build the site")
+    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="posts executed at once (default: the number of cores)")
+    b.add_argument("--keep-going", "-k", action="store_true",
+                   help="build every other post when one fails (the exit code is still 1)")
+    b.add_argument("--strict", action="store_true",
+                   help="fail on unverified equations and stale or missing GPU results")
+    b.add_argument("--force", action="append", default=[], metavar="SLUG",
+                   help="re-execute this post even if cached (repeatable)")
+    b.add_argument("--only", action="append", default=[], metavar="SLUG",
+                   help="build only this post (repeatable)")
+    b.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    b.add_argument("--no-site", action="store_true", help="execute and render, skip mkdocs")
+    b.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("serve", help="preview the site, rebuilding on every save")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    s.set_defaults(func=_cmd_serve)
+
+    n = sub.add_parser("new", help="scaffold a post that builds")
+    n.add_argument("title")
+    n.add_argument("--author", default=None, help="author id from site_src/blog/.authors.yml")
+    n.set_defaults(func=_cmd_new)
+
+    e = sub.add_parser("equations", help="check every displayed equation against its oracle")
+    e.add_argument("--post", action="append", default=[], metavar="SLUG")
+    e.add_argument("--json", action="store_true", help="print the results as JSON")
+    e.set_defaults(func=_cmd_equations)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args, Project.find())
+    except FolioError as exc:
+        print(f"folio: error: {exc.render()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("folio: interrupted; the cache keeps every post that finished", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The equation stage: for each post, its labels against its registered counterparts and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .post import Post
+from .verify.discover import collect
+from .verify.runner import EquationResult, verify
+
+
+@dataclass(frozen=True)
+class PostEquations:
+    slug: str
+    results: tuple[EquationResult, ...]
+    orphans: tuple[str, ...]  # counterparts registered for labels the post does not display
+
+    @property
+    def verified(self) -> int:
+        return sum(r.verified for r in self.results)
+
+    def to_dict(self) -> dict:
+        return {"slug": self.slug, "equations": [r.to_dict() for r in self.results],
+                "orphans": list(self.orphans)}
+
+
+def verify_post(post: Post) -> PostEquations:
+    registry = collect(post.dir)
+    labels = [e.label for e in post.equations]
+    orphans = tuple(sorted(set(registry.counterparts) - set(labels)))
+    return PostEquations(post.slug, tuple(verify(registry, labels)), orphans)

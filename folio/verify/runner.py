@@ -1,0 +1,172 @@
+"""Run every check of a post's equations and say, as plain data, what was measured."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+
+from .api import Case, Check, Estimate, Registry, _in_oracle
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    label: str
+    name: str
+    oracle: str
+    tolerance: str
+    cases: int
+    max_abs_error: float
+    max_rel_error: float
+    max_se: float | None  # Monte Carlo checks: the largest deviation in standard errors
+    passed: bool
+    message: str
+    where: str
+    relation: bool
+
+
+@dataclass(frozen=True)
+class EquationResult:
+    label: str
+    counterpart: str | None  # "module.function (file:line)"
+    counterpart_where: str | None
+    checks: tuple[CheckResult, ...]
+    problem: str = ""  # set when there is nothing to verify: no counterpart, no check
+
+    @property
+    def verified(self) -> bool:
+        return not self.problem and bool(self.checks) and all(c.passed for c in self.checks)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["verified"] = self.verified
+        return d
+
+
+def as_array(value: Any) -> np.ndarray:
+    """Numbers, numpy arrays, torch tensors and nested sequences of them, as float64."""
+    if hasattr(value, "detach"):  # torch.Tensor, without importing torch here
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (tuple, list)):
+        return np.concatenate([as_array(v).ravel() for v in value]) if value else np.zeros(0)
+    return np.asarray(value, dtype=np.float64)
+
+
+def _cases(chk: Check) -> list[Case]:
+    raw: Iterable = chk.cases(np.random.default_rng(chk.seed)) if callable(chk.cases) else chk.cases
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, Case):
+            out.append(item if item.name else Case(item.args, item.kwargs, f"case {i}"))
+        elif isinstance(item, tuple):
+            out.append(Case(item, {}, f"case {i}"))
+        else:
+            out.append(Case((item,), {}, f"case {i}"))
+    return out
+
+
+@dataclass
+class _Tally:
+    abs_err: float = 0.0
+    rel_err: float = 0.0
+    se: float | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+def _compare(chk: Check, got: Any, want: Any, case: Case, tally: _Tally) -> None:
+    if isinstance(want, Estimate):
+        value, se = as_array(want.value), as_array(want.se)
+    else:
+        value, se = as_array(want), None
+    g = as_array(got)
+    if g.shape != value.shape and g.size != value.size:
+        tally.failures.append(f"{case.name}: shape {g.shape} vs oracle {value.shape}")
+        return
+    g = g.reshape(value.shape)
+    if not np.all(np.isfinite(g)):
+        tally.failures.append(f"{case.name}: counterpart returned a non-finite value")
+        return
+    diff = g - value
+    scale = float(np.max(np.abs(value))) if value.size else 0.0
+    abs_err = float(np.max(np.abs(diff))) if diff.size else 0.0
+    rel_err = abs_err / scale if scale > 0 else abs_err
+    bound = chk.atol + chk.rtol * np.abs(value)
+    if chk.compare == "le":
+        ok = bool(np.all(diff <= bound))
+        abs_err = float(max(np.max(diff), 0.0)) if diff.size else 0.0
+        rel_err = abs_err / scale if scale > 0 else abs_err
+    elif chk.compare == "ge":
+        ok = bool(np.all(-diff <= bound))
+        abs_err = float(max(np.max(-diff), 0.0)) if diff.size else 0.0
+        rel_err = abs_err / scale if scale > 0 else abs_err
+    elif se is not None:
+        se = np.broadcast_to(se, value.shape)
+        in_se = np.abs(diff) / np.where(se > 0, se, np.inf)
+        worst = float(np.max(in_se)) if in_se.size else 0.0
+        tally.se = max(tally.se or 0.0, worst)
+        ok = bool(np.all(np.abs(diff) <= chk.n_se * se + chk.atol))
+    else:
+        # Normwise: a relative tolerance measured against the oracle's largest entry, so entries
+        # that happen to be near zero do not demand impossible relative accuracy.
+        ok = abs_err <= chk.atol + chk.rtol * scale
+    tally.abs_err = max(tally.abs_err, abs_err)
+    tally.rel_err = max(tally.rel_err, rel_err)
+    if not ok:
+        tally.failures.append(
+            f"{case.name}: max abs error {abs_err:.3g}, rel {rel_err:.3g} "
+            f"exceeds {chk.tolerance}"
+        )
+
+
+def run_check(chk: Check, counterpart) -> CheckResult:
+    tally = _Tally()
+    n = 0
+    try:
+        for case in _cases(chk):
+            n += 1
+            if chk.relation:
+                got, want = chk.func(counterpart, *case.args, **case.kwargs)
+            else:
+                got = counterpart(*case.args, **case.kwargs)
+                token = _in_oracle.set(chk.name)
+                try:
+                    want = chk.func(*case.args, **case.kwargs)
+                finally:
+                    _in_oracle.reset(token)
+            _compare(chk, got, want, case, tally)
+    except Exception as exc:  # a check that raises is a failed check, not a crashed build
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        tally.failures.append(f"raised {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})")
+    if n == 0:
+        tally.failures.append("no cases: give the check at least one input")
+    return CheckResult(
+        label=chk.label, name=chk.name, oracle=chk.oracle, tolerance=chk.tolerance, cases=n,
+        max_abs_error=tally.abs_err, max_rel_error=tally.rel_err, max_se=tally.se,
+        passed=not tally.failures, message="; ".join(tally.failures[:3]),
+        where=f"{chk.file}:{chk.line}", relation=chk.relation,
+    )
+
+
+def verify(registry: Registry, labels: Iterable[str]) -> list[EquationResult]:
+    """Check each label of a post. Labels with no counterpart or no check fail, by name."""
+    results = []
+    for label in labels:
+        cp = registry.counterparts.get(label)
+        checks = registry.checks.get(label, [])
+        if cp is None:
+            results.append(EquationResult(label, None, None, (), problem=(
+                f"no counterpart: decorate the function that implements it with "
+                f"@equation({label!r}) in the post's own module")))
+            continue
+        name = f"{cp.func.__module__}.{cp.func.__name__}"
+        where = f"{cp.file}:{cp.line}"
+        if not checks:
+            results.append(EquationResult(label, name, where, (), problem=(
+                f"no check: add @check({label!r}, oracle=..., cases=...) comparing it "
+                "with an independent oracle")))
+            continue
+        results.append(EquationResult(label, name, where,
+                                      tuple(run_check(c, cp.func) for c in checks)))
+    return results
