@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .post import Post
 from .verify.discover import collect
@@ -24,8 +25,11 @@ class PostEquations:
                 "orphans": list(self.orphans)}
 
 
-def verify_post(post: Post) -> PostEquations:
-    registry = collect(post.dir)
-    labels = [e.label for e in post.equations]
+def verify_labels(post_dir: Path, slug: str, labels: list[str]) -> PostEquations:
+    registry = collect(post_dir)
     orphans = tuple(sorted(set(registry.counterparts) - set(labels)))
-    return PostEquations(post.slug, tuple(verify(registry, labels)), orphans)
+    return PostEquations(slug, tuple(verify(registry, labels)), orphans)
+
+
+def verify_post(post: Post) -> PostEquations:
+    return verify_labels(post.dir, post.slug, [e.label for e in post.equations])

@@ -142,6 +142,10 @@ def read_post(path: Path, known_authors: set[str] | None = None) -> Post:
     text = path.read_text(encoding="utf-8")
     yaml_text, body, first = frontmatter.split(text, path)
     meta = frontmatter.parse(yaml_text, path, known_authors)
+    if "<!-- more -->" not in body:
+        raise PostError("the post has no excerpt marker", file=path, line=first,
+                        hint="put '<!-- more -->' on its own line after the first paragraph; "
+                             "what comes before it is the excerpt on the blog index")
     cells, equations = parse_body(body, first, path)
     check_references(cells, equations, path)
     return Post(slug=path.parent.name, path=path, meta=meta, cells=tuple(cells),

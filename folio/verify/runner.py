@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
 
 from .api import Case, Check, Estimate, Registry, _in_oracle
+
+_FOLIO = str(Path(__file__).resolve().parent.parent)
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,10 @@ def run_check(chk: Check, counterpart) -> CheckResult:
                     _in_oracle.reset(token)
             _compare(chk, got, want, case, tally)
     except Exception as exc:  # a check that raises is a failed check, not a crashed build
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        tally.failures.append(f"raised {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno})")
+        # Point at the post's code, not at folio's frames the error passed through.
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if _FOLIO not in f.filename]
+        at = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        tally.failures.append(f"raised {type(exc).__name__}: {exc}{at}")
     if n == 0:
         tally.failures.append("no cases: give the check at least one input")
     return CheckResult(

@@ -1,0 +1,60 @@
+"""The execution cache: one folder per key under ``build/cache/``, written atomically.
+
+An entry holds the executed notebook and a small JSON record. A missing, partial or corrupt
+entry is a miss (logged), never a crash; entries are only ever added whole, so a build killed
+half-way leaves every finished post cached for the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+log = logging.getLogger("folio.cache")
+
+NOTEBOOK = "notebook.ipynb"
+RECORD = "record.json"
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _dir(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def get(self, key: str) -> tuple[nbformat.NotebookNode, dict] | None:
+        d = self._dir(key)
+        if not d.is_dir():
+            return None
+        try:
+            record = json.loads((d / RECORD).read_text(encoding="utf-8"))
+            nb = nbformat.reads((d / NOTEBOOK).read_text(encoding="utf-8"), as_version=4)
+            if record.get("key") != key:
+                raise ValueError("record belongs to another key")
+            return nb, record
+        except Exception as exc:  # corrupt entry: drop it and execute again
+            log.warning("cache entry %s is unreadable (%s); executing again", key, exc)
+            shutil.rmtree(d, ignore_errors=True)
+            return None
+
+    def put(self, key: str, nb: nbformat.NotebookNode, record: dict) -> None:
+        final = self._dir(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:8]}-", dir=final.parent))
+        try:
+            (tmp / NOTEBOOK).write_text(nbformat.writes(nb), encoding="utf-8")
+            (tmp / RECORD).write_text(json.dumps({**record, "key": key}, indent=1), encoding="utf-8")
+            if final.exists():
+                shutil.rmtree(final)
+            # A rename is atomic: readers see the whole entry or none of it.
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise

@@ -1,0 +1,216 @@
+"""Execute one post in its own Jupyter kernel, or take its outputs from the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from ..cache import Cache
+from ..cachekey import cache_key, key_parts
+from ..errors import CellExecutionFailed
+from ..post import Cell, Post
+from ..runtime.mimetypes import CHECKS, RUNINFO
+from .device import Device
+from .failure import cell_failure
+from .frozen import FrozenStore, source_hash
+from .noise import clean_outputs
+from .result import CellOutputs, ExecutionResult
+
+
+@dataclass(frozen=True)
+class ExecContext:
+    root: Path
+    cache: Cache
+    figures_dir: Path
+    lock_file: Path
+    device: Device
+    timeout: int = 600
+    threads: int = 1  # BLAS/torch threads per kernel: cores divided among parallel posts
+
+
+def runs_here(cell: Cell, post: Post, device: Device) -> bool:
+    """GPU cells run only where CUDA is; a `requires: gpu` post makes every untagged cell one."""
+    gpu_cell = cell.is_gpu or (post.meta.requires == "gpu" and "cpu" not in cell.tags)
+    return device.gpu or not gpu_cell
+
+
+def _kernel_env(post: Post, ctx: ExecContext) -> dict:
+    env = dict(os.environ)
+    path = [str(post.dir.resolve()), str(ctx.root.resolve())]
+    if env.get("PYTHONPATH"):
+        path.append(env["PYTHONPATH"])
+    n = str(ctx.threads)
+    env.update({
+        "PYTHONPATH": os.pathsep.join(path),
+        "PYTHONHASHSEED": "0",
+        "FOLIO_SLUG": post.slug,
+        "OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n,
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    })
+    if not ctx.device.gpu:
+        # Triton kernels run on CPU tensors in the interpreter; it must be set before import.
+        env.setdefault("TRITON_INTERPRET", "1")
+    return env
+
+
+def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for c in cells:
+        nb.cells.append(nbformat.v4.new_code_cell(c.source, metadata={"folio": {"number": c.number}}))
+    labels = [e.label for e in post.equations]
+    tail = ("from folio.kernel_tail import finish\n"
+            f"finish({str(post.dir.resolve())!r}, {post.slug!r}, {labels!r})")
+    nb.cells.append(nbformat.v4.new_code_cell(tail, metadata={"folio": {"tail": True}}))
+    return nb
+
+
+def _run_kernel(post: Post, ctx: ExecContext, key: str) -> ExecutionResult:
+    cells = [c for c in post.code_cells if runs_here(c, post, ctx.device)]
+    nb = _notebook(post, cells)
+    client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(post.dir.resolve())}})
+    start = time.perf_counter()
+    error = None
+    try:
+        # The kernel's own stderr (its TCP-transport warning) is not the post's output.
+        client.execute(env=_kernel_env(post, ctx), stderr=subprocess.DEVNULL)
+    except CellTimeoutError:
+        cell = _failed_cell(nb, cells)
+        error = CellExecutionFailed(
+            f"code cell {cell.number} ran longer than {ctx.timeout} s and was stopped",
+            file=post.path, line=cell.line,
+            hint="make the cell faster, or raise the limit with folio build --timeout SECONDS")
+    except DeadKernelError as exc:
+        cell = _failed_cell(nb, cells)
+        error = CellExecutionFailed(
+            f"the kernel died while running code cell {cell.number} ({exc})",
+            file=post.path, line=cell.line,
+            hint="the cell probably ran out of memory or crashed the interpreter; run it in "
+                 "Jupyter to see where")
+    except CellExecutionError:
+        cell, err = _error_output(nb, cells)
+        error = cell_failure(post, cell, err.get("ename", "Error"), err.get("evalue", ""),
+                             err.get("traceback", []))
+    seconds = time.perf_counter() - start
+    return _collect(post, ctx, key, nb, cells, seconds, error)
+
+
+def _error_output(nb, cells: list[Cell]) -> tuple[Cell, dict]:
+    for nb_cell, cell in zip(nb.cells, cells):
+        for out in nb_cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return cell, out
+    tail = nb.cells[-1]
+    for out in tail.get("outputs", []):
+        if out.get("output_type") == "error":
+            return Cell("code", tail.source, cells[-1].line if cells else 1, (), len(cells) + 1), out
+    return (cells[-1] if cells else Cell("code", "", 1, (), 1)), {}
+
+
+def _failed_cell(nb, cells: list[Cell]) -> Cell:
+    """The first cell that did not finish: the one that timed out or killed the kernel."""
+    for nb_cell, cell in zip(nb.cells, cells):
+        if "execution" not in nb_cell.get("metadata", {}) or not nb_cell.get("execution_count"):
+            return cell
+    return cells[-1] if cells else Cell("code", "", 1, (), 1)
+
+
+def _collect(post, ctx, key, nb, cells, seconds, error) -> ExecutionResult:
+    out_cells = []
+    for nb_cell, cell in zip(nb.cells, cells):
+        out_cells.append(CellOutputs(cell.number, tuple(clean_outputs(nb_cell.get("outputs", [])))))
+    checks, peak = {}, None
+    for out in nb.cells[-1].get("outputs", []):
+        data = out.get("data", {})
+        if CHECKS in data:
+            checks = data[CHECKS]
+        if RUNINFO in data:
+            peak = data[RUNINFO].get("peak_memory_mb")
+    return ExecutionResult(
+        slug=post.slug, status="failed" if error else "executed", seconds=round(seconds, 2),
+        peak_memory_mb=peak, device=ctx.device.name, key=key, cells=tuple(out_cells),
+        checks=checks, error=error, kernels_started=1)
+
+
+def _to_cache(result: ExecutionResult) -> tuple[nbformat.NotebookNode, dict]:
+    nb = nbformat.v4.new_notebook()
+    for c in result.cells:
+        cell = nbformat.v4.new_code_cell("", metadata={"folio": {"number": c.number}})
+        cell.outputs = [nbformat.from_dict(o) for o in c.outputs]
+        nb.cells.append(cell)
+    record = {"slug": result.slug, "seconds": result.seconds,
+              "peak_memory_mb": result.peak_memory_mb, "device": result.device,
+              "checks": result.checks}
+    return nb, record
+
+
+def _from_cache(post: Post, key: str, nb, record: dict) -> ExecutionResult:
+    cells = tuple(CellOutputs(c.metadata["folio"]["number"], tuple(c.get("outputs", [])))
+                  for c in nb.cells)
+    return ExecutionResult(
+        slug=post.slug, status="cached", seconds=record.get("seconds", 0.0),
+        peak_memory_mb=record.get("peak_memory_mb"), device=record.get("device", "?"), key=key,
+        cells=cells, checks=record.get("checks", {}))
+
+
+def _gpu_cells(post: Post) -> list[Cell]:
+    return [c for c in post.code_cells
+            if c.is_gpu or (post.meta.requires == "gpu" and "cpu" not in c.tags)]
+
+
+def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, deps: dict) -> ExecutionResult:
+    """Freeze GPU outputs where they ran; fill them in from frozen files where they did not."""
+    gpu_cells = _gpu_cells(post)
+    if not gpu_cells or not result.ok:
+        return result
+    store = FrozenStore(ctx.figures_dir, post.slug)
+    hashes = {c.number: source_hash(c, deps) for c in gpu_cells}
+    if ctx.device.gpu:
+        if result.status == "executed":
+            for c in gpu_cells:
+                outs = result.outputs_of(c.number)
+                store.save(hashes[c.number], c, list(outs.outputs) if outs else [],
+                           ctx.device.provenance())
+            store.prune(set(hashes.values()))
+        return result
+    cells = {c.number: c for c in result.cells}
+    pending = 0
+    for c in gpu_cells:
+        frozen = store.load(hashes[c.number])
+        if frozen is None:
+            pending += 1
+            cells[c.number] = CellOutputs(c.number, (), pending=True)
+        else:
+            cells[c.number] = CellOutputs(c.number, tuple(frozen.outputs), frozen=frozen.provenance)
+    ordered = tuple(cells[n] for n in sorted(cells))
+    status = "frozen" if pending < len(gpu_cells) else result.status
+    return replace(result, cells=ordered, status=status, gpu_pending=pending)
+
+
+def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> ExecutionResult:
+    parts = key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
+    key = cache_key(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
+    deps = {"post_files": parts["post_files"], "kernels": parts["kernels"]}
+    hit = None if force else ctx.cache.get(key)
+    if hit is not None:
+        result = _from_cache(post, key, *hit)
+    else:
+        result = _run_kernel(post, ctx, key)
+        if result.ok:
+            ctx.cache.put(key, *_to_cache(result))
+    return _with_frozen(post, ctx, result, deps)
+
+
+def describe_key(post: Post, ctx: ExecContext) -> str:
+    """The key's ingredients, for `folio build -v` and for debugging a surprising miss."""
+    return json.dumps(key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu),
+                      indent=1, sort_keys=True)

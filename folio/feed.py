@@ -1,0 +1,36 @@
+"""Post-processing of the RSS feed: absolute URLs in item content, a reproducible build date."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin
+
+_URL_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+_ITEM = re.compile(r"<item>.*?</item>", re.S)
+_LINK = re.compile(r"<link>(?P<link>[^<]+)</link>")
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def absolutize(fragment: str, base: str) -> str:
+    """Relative links and images in HTML, resolved against ``base``: feed readers show items
+    away from the site, where a relative URL points nowhere."""
+    def fix(m):
+        url = m["url"]
+        return m.group(0) if _ABSOLUTE.match(url) else f'{m["attr"]}="{urljoin(base, url)}"'
+    return _URL_ATTR.sub(fix, fragment)
+
+
+def fix_feed(xml: str) -> str:
+    def item(m):
+        block = m.group(0)
+        link = _LINK.search(block)
+        return absolutize(block, html.unescape(link["link"].strip())) if link else block
+
+    xml = _ITEM.sub(item, xml)
+    # The channel's build date is the newest item's date, not the wall clock: same posts, same bytes.
+    dates = re.findall(r"<pubDate>([^<]+)</pubDate>", xml)
+    if dates:
+        newest = dates[0]
+        xml = re.sub(r"<lastBuildDate>[^<]*</lastBuildDate>", f"<lastBuildDate>{newest}</lastBuildDate>", xml)
+    return xml

@@ -1,0 +1,43 @@
+"""The mkdocs plugin: publish figures and post modules, render math to MathML, make the feed portable.
+
+Enabled as ``- folio`` under ``plugins:`` in mkdocs.yml (an entry point, so fixture projects in
+temporary folders find it too). Each event does one thing; the work lives in folio's modules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from .feed import fix_feed
+from .render.mathml import convert_page
+
+
+class FolioPlugin(BasePlugin):
+    def on_files(self, files: Files, config) -> Files:
+        """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
+        posts/<slug>/: both are published as static files so pages can show and link them."""
+        root = Path(config["config_file_path"]).resolve().parent
+        figures = root / "figures"
+        for path in sorted(figures.rglob("*")) if figures.is_dir() else []:
+            if path.is_file() and "frozen" not in path.parts:
+                uri = path.relative_to(root).as_posix()
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
+        for path in sorted((root / "posts").glob("*/*.py")):
+            uri = "code/" + path.relative_to(root / "posts").as_posix()
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        return files
+
+    @event_priority(50)  # before the RSS plugin (-75) copies the page HTML into the feed
+    def on_page_content(self, html: str, page, config, files) -> str:
+        return convert_page(html)
+
+    @event_priority(-100)  # after the RSS plugin has written its feeds
+    def on_post_build(self, config) -> None:
+        site = Path(config["site_dir"])
+        for name in ("feed_rss_created.xml", "feed_rss_updated.xml"):
+            p = site / name
+            if p.is_file():
+                p.write_text(fix_feed(p.read_text(encoding="utf-8")), encoding="utf-8")

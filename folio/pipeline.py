@@ -1,0 +1,235 @@
+"""``folio build``: one straight line through the stages.
+
+    read posts -> execute (cached) -> render pages -> report -> mkdocs
+
+Each stage is its own module taking plain data and returning plain data; rendering never
+executes, so a prose edit re-renders from the cache without starting a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import report as report_mod
+from .cache import Cache
+from .config import Project
+from .errors import FolioError
+from .execute.device import detect
+from .execute.kernel import ExecContext, execute_post
+from .execute.pool import Progress, run_all
+from .execute.result import ExecutionResult
+from .parse import read_post
+from .post import Post
+from .render.files import remove_stale, write_if_changed
+from .render.notebook import companion
+from .render.page import render_post
+from .render.series import load_titles, series_index, series_of, series_page
+from .site import mkdocs_build
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int = os.cpu_count() or 1
+    keep_going: bool = False
+    strict: bool = False
+    force: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    timeout: int = 600
+    site: bool = True
+
+
+@dataclass
+class BuildResult:
+    results: dict[str, ExecutionResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # errors: the exit code is 1
+    warnings: list[str] = field(default_factory=list)
+    site_built: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> list[Post]:
+    authors = project.known_authors()
+    posts = []
+    for path in project.post_paths():
+        if only and path.parent.name not in only:
+            continue
+        try:
+            posts.append(read_post(path, authors))
+        except FolioError as exc:
+            result.problems.append(exc.render())
+    missing = set(only) - {p.slug for p in posts} - {Path(p).parent.name for p in project.post_paths()}
+    for slug in sorted(missing):
+        result.problems.append(f"no post named {slug!r} (looked for posts/{slug}/index.md)")
+    return [p for p in posts if not p.meta.draft]
+
+
+def _previous_seconds(project: Project) -> dict[str, float]:
+    try:
+        report = json.loads(project.report_file.read_text(encoding="utf-8"))
+        return {p["slug"]: p["seconds"] for p in report["posts"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def execute(project: Project, posts: list[Post], opts: BuildOptions) -> dict[str, ExecutionResult]:
+    device = detect()
+    jobs = max(1, min(opts.jobs, len(posts) or 1))
+    ctx = ExecContext(root=project.root, cache=Cache(project.cache_dir),
+                      figures_dir=project.figures_dir, lock_file=project.lock_file,
+                      device=device, timeout=opts.timeout,
+                      threads=max(1, (os.cpu_count() or 1) // jobs))
+    return run_all(posts, lambda p: execute_post(p, ctx, force=p.slug in opts.force), jobs=jobs,
+                   expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
+
+
+def render(project: Project, all_posts: list[Post], results: dict[str, ExecutionResult],
+           result: BuildResult, *, prune: bool) -> None:
+    titles = load_titles(project.docs_dir / "series.yml")
+    ok_posts = [p for p in all_posts if p.slug in results and results[p.slug].ok]
+    series = series_of(ok_posts, titles)
+    written: set[Path] = set()
+    figure_files: set[Path] = set()
+    for post in ok_posts:
+        try:
+            rendered = render_post(post, results[post.slug],
+                                   series.get(post.meta.series) if post.meta.series else None,
+                                   project.root)
+        except FolioError as exc:
+            result.problems.append(exc.render())
+            continue
+        page = project.generated_posts / f"{post.slug}.md"
+        write_if_changed(page, rendered.markdown[0])
+        written.add(page)
+        nb = project.generated_notebooks / f"{post.slug}.ipynb"
+        write_if_changed(nb, companion(post, results[post.slug]))
+        written.add(nb)
+        for rel, data in rendered.files.items():
+            write_if_changed(project.root / rel, data)
+            figure_files.add(project.root / rel)
+    posts_by_slug = {p.slug: p for p in ok_posts}
+    for info in series.values():
+        page = project.generated_series / f"{info.slug}.md"
+        write_if_changed(page, series_page(info, titles, posts_by_slug))
+        written.add(page)
+    index = project.generated_series / "index.md"
+    write_if_changed(index, series_index(series))
+    written.add(index)
+    if prune:
+        for d in (project.generated_posts, project.generated_notebooks, project.generated_series):
+            for p in remove_stale(d, written):
+                say(f"  removed {p.relative_to(project.root)} (no such post any more)")
+        for slug_dir in project.figures_dir.glob("*") if project.figures_dir.is_dir() else []:
+            if slug_dir.name in results and results[slug_dir.name].ok:
+                remove_stale(slug_dir, figure_files)
+
+
+def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildResult) -> None:
+    """Failed posts are errors; unverified equations and pending GPU results are warnings,
+    errors under --strict."""
+    for slug, r in sorted(results.items()):
+        if r.error:
+            result.problems.append(r.error.render())
+            continue
+        checks = r.checks or {}
+        if checks.get("error"):
+            result.problems.append(f"posts/{slug}: its modules could not be imported for the "
+                                   f"equation checks: {checks['error']}")
+        bad = [e for e in checks.get("equations", []) if not e.get("verified")]
+        for e in bad:
+            failing = next((c for c in e.get("checks", []) if not c["passed"]), None)
+            why = failing["message"] if failing else e.get("problem", "")
+            msg = f"posts/{slug}/index.md: equation {e['label']} is not verified: {why}"
+            (result.problems if opts.strict else result.warnings).append(msg)
+        for label in checks.get("orphans", []):
+            result.warnings.append(f"posts/{slug}: a counterpart is registered for {label}, "
+                                   "which the post does not display")
+        if r.gpu_pending:
+            msg = (f"posts/{slug}: {r.gpu_pending} GPU cell(s) have no frozen results for their "
+                   "current code; build on a machine with CUDA to produce them")
+            (result.problems if opts.strict else result.warnings).append(msg)
+
+
+def build(project: Project, opts: BuildOptions) -> BuildResult:
+    result = BuildResult()
+    t0 = time.perf_counter()
+
+    # 1. Read every post; a malformed one is reported, the rest go on with --keep-going.
+    posts = read_posts(project, opts.only, result)
+    if result.problems and not opts.keep_going:
+        return _finish(result, t0)
+
+    # 2. Execute, in parallel, from the cache where the key matches.
+    say(f"folio: {len(posts)} post(s), {opts.jobs} at a time")
+    result.results = execute(project, posts, opts)
+    gate(result.results, opts, result)
+    failed = [s for s, r in result.results.items() if not r.ok]
+    if failed and not opts.keep_going:
+        _write_report(project, result)
+        return _finish(result, t0)
+
+    # 3. Render pages, figures, companion notebooks and series pages (no execution here).
+    render(project, posts, result.results, result, prune=not opts.only)
+
+    # 4. The report, as data and as a page.
+    report = _write_report(project, result)
+    write_if_changed(project.report_page, report_mod.page(report))
+
+    # 5. Publish with mkdocs.
+    if opts.site:
+        t_site = time.perf_counter()
+        try:
+            mkdocs_build(project)
+            result.site_built = True
+            say(f"folio: site written to {project.site_dir.relative_to(project.root)} "
+                f"({time.perf_counter() - t_site:.1f} s)")
+        except FolioError as exc:
+            result.problems.append(exc.render())
+    return _finish(result, t0)
+
+
+def _write_report(project: Project, result: BuildResult) -> dict:
+    # Keep entries of posts not built this time (--only), so the report covers the whole site.
+    previous = {}
+    try:
+        old = json.loads(project.report_file.read_text(encoding="utf-8"))
+        previous = {p["slug"]: p for p in old.get("posts", [])}
+    except (OSError, ValueError):
+        pass
+    report = report_mod.write_json(project.report_file, result.results, result.problems)
+    built = {p["slug"] for p in report["posts"]}
+    existing = {p.parent.name for p in project.post_paths()}
+    merged = [previous[s] for s in sorted(previous) if s not in built and s in existing]
+    if merged:
+        report["posts"] = sorted(report["posts"] + merged, key=lambda p: p["slug"])
+        project.report_file.write_text(json.dumps(report, indent=1, ensure_ascii=False),
+                                       encoding="utf-8")
+    return report
+
+
+def _finish(result: BuildResult, t0: float) -> BuildResult:
+    for w in result.warnings:
+        say(f"folio: warning: {w}")
+    for p in result.problems:
+        say(f"folio: error: {p}")
+    counts: dict[str, int] = {}
+    for r in result.results.values():
+        counts[r.status] = counts.get(r.status, 0) + 1
+    eqs = [e for r in result.results.values() for e in (r.checks or {}).get("equations", [])]
+    verified = sum(bool(e.get("verified")) for e in eqs)
+    kernels = sum(r.kernels_started for r in result.results.values())
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no posts"
+    say(f"folio: {summary}; {kernels} kernel(s) started; {verified} of {len(eqs)} equations "
+        f"verified; {len(result.problems)} error(s) in {time.perf_counter() - t0:.1f} s")
+    return result

@@ -1,0 +1,1 @@
+"""Rendering: an executed post becomes a Material blog page. Never executes anything."""

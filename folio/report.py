@@ -1,0 +1,53 @@
+"""The build report: ``build/report.json`` for machines, and a page on the site for people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .execute.result import ExecutionResult
+
+
+def post_record(r: ExecutionResult) -> dict:
+    eqs = r.checks.get("equations", []) if r.checks else []
+    return {
+        "slug": r.slug,
+        "status": r.status,
+        "seconds": r.seconds,
+        "peak_memory_mb": r.peak_memory_mb,
+        "device": r.device,
+        "gpu_pending": r.gpu_pending,
+        "equations": {"total": len(eqs), "verified": sum(bool(e.get("verified")) for e in eqs)},
+        "checks": eqs,
+        "error": r.error.render() if r.error else None,
+    }
+
+
+def write_json(path: Path, results: dict[str, ExecutionResult], problems: list[str]) -> dict:
+    report = {"posts": [post_record(results[s]) for s in sorted(results)], "problems": problems}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    return report
+
+
+def page(report: dict) -> str:
+    """Markdown for ``/report/``. This page carries the build's measurements (times, memory),
+    so it is the one page that differs between two builds of the same commit."""
+    lines = ["# Build report", "",
+             "How each post was built: executed now, taken from the cache, or shown with frozen "
+             "GPU results; the time its code took when it last ran, the kernel's peak memory, "
+             "the device, and how many of its equations were verified against an independent "
+             "oracle.", "",
+             "| post | status | seconds | peak memory (MB) | device | equations verified |",
+             "|---|---|---:|---:|---|---|"]
+    for p in report["posts"]:
+        mem = "" if p["peak_memory_mb"] is None else f"{p['peak_memory_mb']:.0f}"
+        eq = p["equations"]
+        pending = f" ({p['gpu_pending']} GPU cells pending)" if p["gpu_pending"] else ""
+        link = f"[{p['slug']}](blog/posts/{p['slug']}.md)" if p["status"] != "failed" else p["slug"]
+        lines.append(f"| {link} | {p['status']}{pending} | {p['seconds']:.1f} | {mem} | "
+                     f"{p['device']} | {eq['verified']} of {eq['total']} |")
+    total = sum(p["equations"]["total"] for p in report["posts"])
+    ok = sum(p["equations"]["verified"] for p in report["posts"])
+    lines += ["", f"**{ok} of {total} equations verified.**", ""]
+    return "\n".join(lines)
