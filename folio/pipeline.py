@@ -60,18 +60,16 @@ def say(msg: str) -> None:
 
 
 def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> list[Post]:
+    """Every post that parses (drafts left out). A post that does not is an error naming its
+    line, or, under --only, a warning when it is not one of the posts asked for."""
     authors = project.known_authors()
     posts = []
     for path in project.post_paths():
-        if only and path.parent.name not in only:
-            continue
         try:
             posts.append(read_post(path, authors))
         except FolioError as exc:
-            result.problems.append(exc.render())
-    missing = set(only) - {p.slug for p in posts} - {Path(p).parent.name for p in project.post_paths()}
-    for slug in sorted(missing):
-        result.problems.append(f"no post named {slug!r} (looked for posts/{slug}/index.md)")
+            in_scope = not only or path.parent.name in only
+            (result.problems if in_scope else result.warnings).append(exc.render())
     return [p for p in posts if not p.meta.draft]
 
 
@@ -97,8 +95,10 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions) -> dict[str
 def render(project: Project, all_posts: list[Post], results: dict[str, ExecutionResult],
            result: BuildResult, *, prune: bool) -> None:
     titles = load_titles(project.docs_dir / "series.yml")
-    ok_posts = [p for p in all_posts if p.slug in results and results[p.slug].ok]
-    series = series_of(ok_posts, titles)
+    # Posts not built this time (--only) keep their pages; failed ones have none.
+    on_site = [p for p in all_posts if p.slug not in results or results[p.slug].ok]
+    ok_posts = [p for p in on_site if p.slug in results]
+    series = series_of(on_site, titles)
     written: set[Path] = set()
     figure_files: set[Path] = set()
     for post in ok_posts:
@@ -118,7 +118,7 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
         for rel, data in rendered.files.items():
             write_if_changed(project.root / rel, data)
             figure_files.add(project.root / rel)
-    posts_by_slug = {p.slug: p for p in ok_posts}
+    posts_by_slug = {p.slug: p for p in on_site}
     for info in series.values():
         page = project.generated_series / f"{info.slug}.md"
         write_if_changed(page, series_page(info, titles, posts_by_slug))
@@ -166,7 +166,11 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
     t0 = time.perf_counter()
 
     # 1. Read every post; a malformed one is reported, the rest go on with --keep-going.
-    posts = read_posts(project, opts.only, result)
+    #    All posts are read even with --only: series navigation needs the whole series.
+    every = read_posts(project, opts.only, result)
+    for slug in sorted(set(opts.only) - {p.parent.name for p in project.post_paths()}):
+        result.problems.append(f"no post named {slug!r} (looked for posts/{slug}/index.md)")
+    posts = [p for p in every if not opts.only or p.slug in opts.only]
     if result.problems and not opts.keep_going:
         return _finish(result, t0)
 
@@ -180,7 +184,7 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
         return _finish(result, t0)
 
     # 3. Render pages, figures, companion notebooks and series pages (no execution here).
-    render(project, posts, result.results, result, prune=not opts.only)
+    render(project, every, result.results, result, prune=not opts.only)
 
     # 4. The report, as data and as a page.
     report = _write_report(project, result)

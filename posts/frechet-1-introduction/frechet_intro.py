@@ -71,7 +71,7 @@ def smooth_functions(rng):
         ("quadratic form xᵀAx", lambda x: x @ A @ x, lambda x: (A + A.T) @ x,
          x5, rng.standard_normal(5)),
         ("log-sum-exp", _logsumexp, _softmax, rng.standard_normal(6), rng.standard_normal(6)),
-        ("‖X‖²_F", lambda X: np.sum(X * X), lambda X: 2 * X,
+        ("squared Frobenius norm", lambda X: np.sum(X * X), lambda X: 2 * X,
          rng.standard_normal((3, 4)), rng.standard_normal((3, 4))),
         ("tr(X³)", lambda X: np.trace(X @ X @ X), lambda X: 3 * (X @ X).T,
          X, rng.standard_normal((4, 4))),

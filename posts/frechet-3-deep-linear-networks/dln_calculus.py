@@ -180,7 +180,7 @@ def gradients_by_autograd(Ws, loss):
 
 @check("eq-dln-gradient",
        oracle="central finite differences on every weight of every layer, h = 1e-6",
-       rtol=1e-6, cases=lambda rng: _gradient_cases(rng)[:6])
+       rtol=1e-6, cases=_gradient_cases)
 def gradients_by_finite_differences(Ws, loss, h=1e-6):
     def l(layers):
         out = loss.X

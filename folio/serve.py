@@ -1,0 +1,86 @@
+"""``folio serve``: live preview. mkdocs serves site_src/ with live reload; folio watches posts/
+and kernels/ and re-runs the pipeline (without mkdocs) for what changed.
+
+A prose edit re-renders that post's page from the cache (no kernel starts); a code edit
+re-executes that post only; a kernels/ edit re-executes the posts whose cache key it changes.
+The page mkdocs serves reloads when folio rewrites the generated Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .config import Project
+from .pipeline import BuildOptions, build, say
+from .site import DEFAULT_EPOCH
+
+
+class _Changes(FileSystemEventHandler):
+    """Collects changed post slugs; a short quiet period batches an editor's save bursts."""
+
+    def __init__(self, project: Project):
+        self.project, self.slugs, self.all = project, set(), False
+        self.lock, self.last = threading.Lock(), 0.0
+
+    def on_any_event(self, event):
+        if event.is_directory:
+            return
+        path = Path(event.src_path)
+        if path.suffix in (".pyc", ".tmp") or "__pycache__" in path.parts or path.name.startswith("."):
+            return
+        with self.lock:
+            try:
+                rel = path.resolve().relative_to(self.project.posts_dir.resolve())
+                self.slugs.add(rel.parts[0])
+            except ValueError:
+                self.all = True  # kernels/: the cache key decides which posts re-run
+            self.last = time.monotonic()
+
+    def take(self, quiet: float = 0.3):
+        with self.lock:
+            if (not self.slugs and not self.all) or time.monotonic() - self.last < quiet:
+                return None
+            slugs, everything = self.slugs, self.all
+            self.slugs, self.all = set(), False
+            return () if everything else tuple(sorted(slugs))
+
+
+def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
+    say("folio: first build (execution is cached; only changed posts run)")
+    build(project, BuildOptions(jobs=jobs, keep_going=True, site=False))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"{host}:{port}",
+         "-f", str(project.root / "mkdocs.yml"), "-w", str(project.figures_dir)],
+        cwd=project.root, env=env)
+    changes = _Changes(project)
+    observer = Observer()
+    for d in (project.posts_dir, project.kernels_dir):
+        if d.is_dir():
+            observer.schedule(changes, str(d), recursive=True)
+    observer.start()
+    say(f"folio: serving http://{host}:{port}/ ; edit posts/ and the page reloads (Ctrl-C stops)")
+    try:
+        while server.poll() is None:
+            time.sleep(0.1)
+            batch = changes.take()
+            if batch is None:
+                continue
+            t0 = time.perf_counter()
+            build(project, BuildOptions(jobs=jobs, keep_going=True, site=False, only=batch))
+            say(f"folio: rebuilt {', '.join(batch) or 'all posts'} in {time.perf_counter() - t0:.2f} s")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,536 @@
+"""Code counterparts and checks for "Temporal Difference Learning".
+
+Each display equation of the post has one function here marked ``@equation`` (the formula as
+written) and one or more ``@check`` functions that get the same answer another way: a library
+routine, automatic differentiation, a closed form, a theorem about the rule, or a simulation.
+
+Indexing convention (Sutton & Barto's), used everywhere below. A trial has clock ticks
+t = 0, 1, ..., T. The reward r[t + 1] arrives on the step from t to t + 1, so reward arrays have
+length T + 1 and r[0] is never used. Values v[t] are defined for t = 0..T and v[T] = 0: nothing
+is predicted once the trial is over. TD errors delta[t] exist for t = 0..T-1.
+"""
+
+import math
+
+import numpy as np
+from scipy.signal import lfilter
+
+from folio import Case, Estimate, check, equation
+
+
+# =============================================================================================
+# The Rescorla-Wagner rule
+
+
+@equation("eq-rw-value")
+def rw_value(w, u):
+    """Predicted reward: the dot product of the weights with the stimulus vector."""
+    return np.dot(w, u)
+
+
+@check("eq-rw-value", oracle="math.fsum of the products w_i u_i, one stimulus at a time",
+       rtol=1e-12,
+       cases=lambda rng: [(rng.standard_normal(d), rng.integers(0, 2, d).astype(float))
+                          for d in (1, 2, 3, 5)]
+       + [Case.of(rng.standard_normal(4), rng.uniform(0, 2, 4), name="graded intensities"),
+          Case.of(np.array([0.7, -0.3]), np.zeros(2), name="no stimulus present")])
+def rw_value_by_fsum(w, u):
+    return math.fsum(float(wi) * float(ui) for wi, ui in zip(w, u))
+
+
+@equation("eq-rw-error")
+def rw_error(r, v):
+    """Prediction error: the reward that came minus the reward that was predicted."""
+    return r - v
+
+
+@check("eq-rw-error", oracle="minus the derivative of the squared error (r - v)^2 / 2 with "
+       "respect to v, by torch autograd", rtol=1e-12,
+       cases=lambda rng: [tuple(rng.standard_normal(2)) for _ in range(5)]
+       + [Case.of(1.0, 1.0, name="perfect prediction"), Case.of(0.0, 0.8, name="omitted reward")])
+def rw_error_by_autograd(r, v):
+    import torch
+
+    vt = torch.tensor(float(v), dtype=torch.float64, requires_grad=True)
+    (0.5 * (r - vt) ** 2).backward()
+    return -vt.grad.item()
+
+
+@equation("eq-rw-update")
+def rw_update(w, u, r, eps):
+    """One Rescorla-Wagner trial: w + eps * delta * u."""
+    delta = rw_error(r, rw_value(w, u))
+    return w + eps * delta * u
+
+
+def _rw_cases(rng):
+    cases = []
+    for d in (1, 2, 3, 4):
+        cases.append((rng.standard_normal(d), rng.integers(0, 2, d).astype(float),
+                      float(rng.standard_normal()), float(rng.uniform(0.01, 1))))
+    cases.append(Case.of(np.array([0.4, -0.2, 0.1]), rng.uniform(0, 2, 3), 1.0, 0.3,
+                         name="graded stimulus intensities"))
+    cases.append(Case.of(np.array([1.0, 0.0]), np.array([1.0, 1.0]), 1.0, 0.2,
+                         name="blocking: reward already predicted"))
+    return cases
+
+
+@check("eq-rw-update", oracle="one step of gradient descent on (r - w.u)^2 / 2 with step size "
+       "epsilon, gradient by torch autograd", rtol=1e-12, cases=_rw_cases)
+def rw_update_by_autograd(w, u, r, eps):
+    import torch
+
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    loss = 0.5 * (r - wt @ torch.tensor(u, dtype=torch.float64)) ** 2
+    loss.backward()
+    return (wt - eps * wt.grad).detach().numpy()
+
+
+def run_rw(w0, trials, eps):
+    """Apply the Rescorla-Wagner rule over a list of (u, r) trials; return the weight history."""
+    w = np.array(w0, dtype=float)
+    history = [w]
+    for u, r in trials:
+        w = rw_update(w, np.asarray(u, dtype=float), r, eps)
+        history.append(w)
+    return np.array(history)
+
+
+def paradigm(name, r=1.0, n1=60, n2=60):
+    """Two-stimulus trial lists for the five conditioning paradigms, as (u, r) pairs.
+
+    Returns the trials and the index at which stage 2 starts (None for one-stage paradigms).
+    Stimulus vectors are u = (u1, u2).
+    """
+    s1, s2, both = (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)
+    if name == "Pavlovian":
+        return [(s1, r)] * (n1 + n2), None
+    if name == "extinction":
+        return [(s1, r)] * n1 + [(s1, 0.0)] * n2, n1
+    if name == "blocking":
+        return [(s1, r)] * n1 + [(both, r)] * n2, n1
+    if name == "inhibitory":
+        # s1 alone is rewarded, s1 together with s2 is not; the two kinds of trial alternate.
+        return [(s1, r), (both, 0.0)] * ((n1 + n2) // 2), None
+    if name == "secondary":
+        # Stage 2: s2 is followed by s1 and no reward. Without time, RW sees both stimuli at once.
+        return [(s1, r)] * n1 + [(both, 0.0)] * n2, n1
+    raise ValueError(name)
+
+
+PARADIGMS = ("Pavlovian", "extinction", "blocking", "inhibitory", "secondary")
+
+
+@check("eq-rw-update", oracle="theorem: once w1 = r, compound trials s1 + s2 -> r give "
+       "delta = 0 exactly, so w2 stays exactly 0 (blocking)", rtol=0.0, atol=0.0, relation=True,
+       cases=[Case.of(1.0, 0.1, name="r = 1, eps = 0.1"), Case.of(2.5, 0.5, name="r = 2.5"),
+              Case.of(-0.75, 0.9, name="aversive r < 0"), Case.of(1.0, 1.0, name="eps = 1")])
+def blocking_is_exact(rw_update_fn, r, eps):
+    w = np.array([r, 0.0])
+    traj = [w]
+    for _ in range(200):
+        w = rw_update_fn(w, np.array([1.0, 1.0]), r, eps)
+        traj.append(w)
+    return np.array(traj)[:, 1], np.zeros(201)
+
+
+def _compound_closed_form(a, r, eps, n):
+    # Compound trials u = (1, 1) with reward r, starting from w = (a, 0). The update is along
+    # (1, 1), so w1 - w2 = a is conserved and the sum obeys S_n = r + (a - r)(1 - 2 eps)^n.
+    s = r + (a - r) * (1 - 2 * eps) ** np.arange(n + 1)
+    return np.stack([(s + a) / 2, (s - a) / 2], axis=1)
+
+
+@check("eq-rw-update", oracle="closed form for compound trials from w = (a, 0): w1 - w2 = a is "
+       "conserved and w1 + w2 = r + (a - r)(1 - 2 eps)^n; secondary conditioning (r = 0) "
+       "gives w2 -> -a/2", rtol=1e-12, relation=True,
+       cases=[Case.of(1.0, 0.0, 0.1, name="secondary: w2 -> -1/2"),
+              Case.of(0.8, 1.0, 0.1, name="partial blocking, w1 = 0.8"),
+              Case.of(0.0, 1.0, 0.25, name="overshadowing from scratch"),
+              Case.of(2.0, 0.0, 0.45, name="secondary, large eps")])
+def compound_trials_closed_form(rw_update_fn, a, r, eps):
+    w = np.array([a, 0.0])
+    traj = [w]
+    for _ in range(80):
+        w = rw_update_fn(w, np.array([1.0, 1.0]), r, eps)
+        traj.append(w)
+    return np.array(traj), _compound_closed_form(a, r, eps, 80)
+
+
+@check("eq-rw-update", oracle="fixed point <u u^T>^{-1} <r u> = (r, -r) of alternating "
+       "s1 -> r and s1 + s2 -> 0 trials, solved with numpy.linalg.solve", rtol=1e-9,
+       relation=True,
+       cases=[Case.of(1.0, 0.1, name="r = 1"), Case.of(-2.0, 0.3, name="r = -2"),
+              Case.of(0.5, 0.6, name="r = 0.5, eps = 0.6")])
+def inhibitory_fixed_point(rw_update_fn, r, eps):
+    w = np.zeros(2)
+    for _ in range(1500):
+        w = rw_update_fn(w, np.array([1.0, 0.0]), r, eps)
+        w = rw_update_fn(w, np.array([1.0, 1.0]), 0.0, eps)
+    us = np.array([[1.0, 0.0], [1.0, 1.0]])
+    rs = np.array([r, 0.0])
+    return w, np.linalg.solve(us.T @ us / 2, us.T @ rs / 2)
+
+
+@equation("eq-rw-approach")
+def rw_approach(w0, r, eps, n):
+    """Closed form of the weight after n rewarded trials with u = 1: r + (w0 - r)(1 - eps)^n."""
+    return r + (w0 - r) * (1 - eps) ** np.asarray(n, dtype=float)
+
+
+@check("eq-rw-approach", oracle="the rule iterated trial by trial, w <- w + eps (r - w)",
+       rtol=1e-12,
+       cases=lambda rng: [(float(rng.standard_normal()), float(rng.standard_normal()),
+                           float(rng.uniform(0.01, 1)), np.arange(60)) for _ in range(4)]
+       + [Case.of(1.0, 0.0, 0.1, np.arange(60), name="extinction (r = 0)"),
+          Case.of(0.0, 1.0, 1.0, np.arange(5), name="eps = 1: learned in one trial"),
+          Case.of(0.3, 1.0, 0.0, np.arange(5), name="eps = 0: no learning"),
+          Case.of(0.0, 1.0, 1.6, np.arange(40), name="eps = 1.6: overshoots, still converges")])
+def rw_approach_by_iteration(w0, r, eps, n):
+    out, w = [], w0
+    for k in range(int(np.max(n)) + 1):
+        out.append(w)
+        w = w + eps * (r - w)
+    return np.array(out)[np.asarray(n)]
+
+
+@equation("eq-rw-fixed-point")
+def rw_fixed_point(u_vals, r_vals, probs):
+    """<r u> / <u^2> for a discrete joint distribution of stimulus intensity and reward."""
+    p = np.asarray(probs, dtype=float)
+    return np.sum(p * r_vals * u_vals) / np.sum(p * u_vals ** 2)
+
+
+def simulate_rw_stochastic(u_vals, r_vals, probs, eps, n_trials, n_runs, seed=0):
+    """Independent runs of the scalar RW rule with (u, r) drawn afresh on every trial.
+
+    Returns the weight of every run after every trial, shape (n_trials + 1, n_runs). Written
+    out (rather than calling rw_update) so that it can serve as an independent oracle.
+    """
+    rng = np.random.default_rng(seed)
+    w = np.zeros(n_runs)
+    out = [w]
+    for _ in range(n_trials):
+        k = rng.choice(len(probs), size=n_runs, p=probs)
+        u, r = u_vals[k], r_vals[k]
+        w = w + eps * (r - w * u) * u
+        out.append(w)
+    return np.array(out)
+
+
+def _joint_distributions(rng):
+    cases = []
+    for _ in range(3):
+        u = np.array([0.0, 0.5, 1.0, 2.0])
+        r = rng.normal(1.0, 1.0, 4)
+        p = rng.dirichlet(np.ones(4))
+        cases.append(Case.of(u, r, p, name="graded u, random rewards"))
+    cases.append(Case.of(np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.3, 0.7]),
+                         name="always present, rewarded 30% of trials: <r>"))
+    cases.append(Case.of(np.array([0.0, 1.0, 1.0]), np.array([5.0, 2.0, 0.0]),
+                         np.array([0.5, 0.25, 0.25]),
+                         name="reward without the stimulus is invisible"))
+    return cases
+
+
+@check("eq-rw-fixed-point", oracle="simulation: the weight after 400 trials (eps = 0.05), "
+       "averaged over 4000 independent runs; 5 standard errors", cases=_joint_distributions)
+def rw_fixed_point_by_simulation(u_vals, r_vals, probs):
+    final = simulate_rw_stochastic(u_vals, r_vals, probs, eps=0.05, n_trials=400,
+                                   n_runs=4000)[-1]
+    return Estimate(final.mean(), final.std(ddof=1) / np.sqrt(final.size))
+
+
+# =============================================================================================
+# Returns
+
+
+@equation("eq-discounted-return")
+def discounted_return(r, gamma):
+    """R[t] = sum over tau >= 0 of gamma^tau r[t + tau + 1], for t = 0..T (R[T] = 0).
+
+    ``r`` has length T + 1 and r[0] is unused. Built as a triangular matrix of discount factors
+    applied to the rewards, which is the sum exactly as written.
+    """
+    r = np.asarray(r, dtype=float)
+    n = len(r)
+    t, s = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    with np.errstate(divide="ignore"):
+        powers = np.where(s > t, float(gamma) ** np.clip(s - t - 1, 0, None), 0.0)
+    return powers @ r
+
+
+def _reward_cases(rng):
+    cases = [(rng.standard_normal(T + 1), float(g)) for T, g in [(5, 0.9), (12, 0.5), (30, 0.98)]]
+    spike = np.zeros(21)
+    spike[15] = 1.0
+    cases += [Case.of(spike, 0.9, name="one reward at t = 15"),
+              Case.of(rng.standard_normal(9), 0.0, name="gamma = 0: next reward only"),
+              Case.of(rng.standard_normal(9), 1.0, name="gamma = 1: undiscounted sum"),
+              Case.of(np.array([0.0, 2.0]), 0.7, name="one-step trial"),
+              Case.of(np.zeros(6), 0.9, name="no reward")]
+    return cases
+
+
+def _return_by_fsum(r, gamma):
+    T = len(r) - 1
+    return np.array([math.fsum(gamma ** tau * r[t + tau + 1] for tau in range(T - t))
+                     for t in range(T + 1)])
+
+
+@check("eq-discounted-return", oracle="scipy.signal.lfilter run backwards over the rewards "
+       "(the IIR filter y[n] = x[n] + gamma y[n-1])", rtol=1e-12, cases=_reward_cases)
+def discounted_return_by_lfilter(r, gamma):
+    r = np.asarray(r, dtype=float)
+    y = lfilter([1.0], [1.0, -gamma], r[1:][::-1])
+    return np.append(y[::-1], 0.0)
+
+
+@check("eq-discounted-return", oracle="double loop, each sum with math.fsum", rtol=1e-12,
+       cases=_reward_cases)
+def discounted_return_by_fsum(r, gamma):
+    return _return_by_fsum(r, gamma)
+
+
+@equation("eq-return-recursion")
+def return_by_recursion(r, gamma):
+    """R[T] = 0, then R[t] = r[t + 1] + gamma R[t + 1] backwards in time."""
+    r = np.asarray(r, dtype=float)
+    R = np.zeros(len(r))
+    for t in range(len(r) - 2, -1, -1):
+        R[t] = r[t + 1] + gamma * R[t + 1]
+    return R
+
+
+@check("eq-return-recursion", oracle="the discounted sum written out: double loop with "
+       "math.fsum", rtol=1e-12, cases=_reward_cases)
+def return_recursion_by_fsum(r, gamma):
+    return _return_by_fsum(r, gamma)
+
+
+# =============================================================================================
+# TD learning with a tapped delay line
+
+
+def delay_line(s, K):
+    """Tapped-delay-line features: u_k[t] = s[t - k] for k = 0..K-1 (zero before the trial)."""
+    s = np.asarray(s, dtype=float)
+    U = np.zeros((len(s), K))
+    for k in range(min(K, len(s))):
+        U[k:, k] = s[: len(s) - k]
+    return U
+
+
+@equation("eq-td-value")
+def td_value(w, s):
+    """v[t] = w . u[t] for every tick of a trial, u[t] the delay line of the stimulus train s."""
+    return delay_line(s, len(w)) @ w
+
+
+@check("eq-td-value", oracle="numpy.convolve of the stimulus train with the weights: "
+       "v[t] = sum_k w_k s[t - k]", rtol=1e-12,
+       cases=lambda rng: [(rng.standard_normal(K), (rng.random(T) < 0.2).astype(float))
+                          for K, T in [(5, 20), (12, 30), (1, 8), (25, 10)]]
+       + [Case.of(np.arange(1.0, 6.0), np.eye(1, 15, 4).ravel(), name="one onset at t = 4"),
+          Case.of(np.ones(4), np.zeros(10), name="no stimulus")])
+def td_value_by_convolution(w, s):
+    return np.convolve(s, w)[: len(s)]
+
+
+@equation("eq-td-error")
+def td_error(r, v, gamma):
+    """delta[t] = r[t + 1] + gamma v[t + 1] - v[t] for t = 0..T-1."""
+    r, v = np.asarray(r, dtype=float), np.asarray(v, dtype=float)
+    return r[1:] + gamma * v[1:] - v[:-1]
+
+
+def _td_error_cases(rng):
+    cases = []
+    for T, g in [(6, 0.9), (15, 0.5), (25, 1.0), (10, 0.0)]:
+        v = rng.standard_normal(T + 1)
+        v[-1] = 0.0
+        cases.append(Case.of(rng.standard_normal(T + 1), v, g, name=f"T = {T}, gamma = {g}"))
+    cases.append(Case.of(rng.standard_normal(8), rng.standard_normal(8), 0.8,
+                         name="nonzero v[T] (a trial cut short)"))
+    return cases
+
+
+@check("eq-td-error", oracle="theorem: the discounted sum of future TD errors equals the "
+       "return minus the prediction, sum_k gamma^(k-t) delta[k] = R[t] - v[t] + gamma^(T-t) v[T], "
+       "with R by direct summation", rtol=1e-11, relation=True, cases=_td_error_cases)
+def td_errors_telescope(td_error_fn, r, v, gamma):
+    d = td_error_fn(r, v, gamma)
+    T = len(r) - 1
+    got = np.array([math.fsum(gamma ** (k - t) * d[k] for k in range(t, T)) for t in range(T)])
+    R = _return_by_fsum(r, gamma)
+    want = np.array([R[t] - v[t] + gamma ** (T - t) * v[T] for t in range(T)])
+    return got, want
+
+
+@check("eq-td-error", oracle="zero: a prediction equal to the true return (direct summation) "
+       "leaves no error", atol=1e-12, rtol=0.0,
+       cases=lambda rng: [Case.of(r, _return_by_fsum(r, g), g, name=f"gamma = {g}")
+                          for r, g in [(rng.standard_normal(12), 0.9),
+                                       (rng.standard_normal(20), 1.0),
+                                       (np.eye(1, 30, 20).ravel(), 0.98)]])
+def td_error_vanishes_at_return(r, v, gamma):
+    return np.zeros(len(r) - 1)
+
+
+@equation("eq-td-update")
+def td_trial(w, U, r, gamma, eps):
+    """One trial of online TD(0): w[t + 1] = w[t] + eps delta[t] u[t], tick by tick.
+
+    ``U`` holds the feature vectors u[0..T] as rows and ``r`` the rewards r[0..T]. The value
+    v[t] is read with the weights held when u[t] arrives (w[t - 1]); v[T] = 0 ends the trial.
+    Returns the new weights and the trial's values and TD errors.
+    """
+    w = np.array(w, dtype=float)
+    T = len(r) - 1
+    v = np.zeros(T + 1)
+    delta = np.zeros(T)
+    v[0] = w @ U[0]
+    for t in range(T):
+        v[t + 1] = w @ U[t + 1] if t + 1 < T else 0.0
+        delta[t] = r[t + 1] + gamma * v[t + 1] - v[t]
+        w = w + eps * delta[t] * U[t]
+    return w, v, delta
+
+
+def conditioning_trial(T=40, onset=10, reward_at=30, K=None, reward=1.0):
+    """Feature rows (a delay line for one stimulus) and rewards of the basic TD trial."""
+    K = T - onset if K is None else K
+    s = np.zeros(T + 1)
+    s[onset] = 1.0
+    r = np.zeros(T + 1)
+    r[reward_at] = reward
+    return delay_line(s, K), r
+
+
+@check("eq-td-update", oracle="the discounted return R[t] by direct summation (math.fsum): "
+       "after training, v[t] = R[t] from stimulus onset on", rtol=1e-3, relation=True,
+       cases=[Case.of(40, 10, {30: 1.0}, 0.98, 0.5, name="one reward, gamma = 0.98"),
+              Case.of(30, 5, {12: 1.0, 20: -0.5}, 0.9, 0.3, name="two rewards"),
+              Case.of(25, 3, {24: 2.0}, 1.0, 0.5, name="gamma = 1, reward at the last tick"),
+              Case.of(20, 8, {9: 1.0}, 0.5, 0.8, name="reward right after onset")])
+def td_learns_the_return(td_trial_fn, T, onset, rewards, gamma, eps):
+    U, r = conditioning_trial(T, onset, reward_at=min(rewards), K=T - onset)
+    r[:] = 0.0
+    for t, x in rewards.items():
+        r[t] = x
+    w = np.zeros(U.shape[1])
+    for _ in range(400):
+        w, v, _ = td_trial_fn(w, U, r, gamma, eps)
+    _, v, _ = td_trial_fn(w, U, r, gamma, 0.0)
+    R = _return_by_fsum(r, gamma)
+    return v[onset:], R[onset:]
+
+
+@check("eq-td-update", oracle="the same trial with the weights frozen until its end: "
+       "w + eps sum_t delta[t] u[t], exact because each delay-line unit fires once per trial",
+       rtol=1e-12,
+       cases=lambda rng: [(rng.standard_normal(30), conditioning_trial(40, 10, 30, K=30)[0],
+                           conditioning_trial(40, 10, 30, K=30)[1] + 0.3 * rng.random(41),
+                           0.95, 0.4) for _ in range(3)]
+       + [Case.of(np.zeros(8), delay_line(np.eye(1, 12, 2).ravel(), 8), np.eye(1, 12, 7).ravel(),
+                  1.0, 1.0, name="first trial, eps = 1")])
+def td_trial_offline(w, U, r, gamma, eps):
+    v = U @ w
+    v[-1] = 0.0
+    T = len(r) - 1
+    delta = np.array([r[t + 1] + gamma * v[t + 1] - v[t] for t in range(T)])
+    return w + eps * U[:T].T @ delta, v, delta
+
+
+# =============================================================================================
+# TD(lambda) on a small chain
+
+
+def random_walk_episode(rng, n_states=5):
+    """Sutton & Barto's random walk: start in the middle, step left or right with probability
+    1/2, end off either edge; reward 1 for leaving on the right. Returns the visited states
+    s[0..T-1] and rewards r[0..T] (r[0] unused)."""
+    s = n_states // 2
+    states, rewards = [s], [0.0]
+    while True:
+        s += 1 if rng.random() < 0.5 else -1
+        if s < 0 or s >= n_states:
+            rewards.append(1.0 if s >= n_states else 0.0)
+            return np.array(states), np.array(rewards)
+        states.append(s)
+        rewards.append(0.0)
+
+
+@equation("eq-lambda-return")
+def lambda_return(r, v, gamma, lam):
+    """R^lambda[t] as the (1 - lam) lam^(n-1)-weighted mix of n-step returns, for t = 0..T-1.
+
+    n-step return: R^(n)[t] = sum_{k<n} gamma^k r[t + k + 1] + gamma^n v[t + n]; with v[T] = 0
+    the n = T - t one is the full return R[t], which takes the remaining weight lam^(T-t-1).
+    """
+    r, v = np.asarray(r, dtype=float), np.asarray(v, dtype=float)
+    T = len(r) - 1
+    out = np.zeros(T)
+    for t in range(T):
+        n_step = [sum(gamma ** k * r[t + k + 1] for k in range(n)) + gamma ** n * v[t + n]
+                  for n in range(1, T - t + 1)]
+        out[t] = (1 - lam) * sum(lam ** (n - 1) * n_step[n - 1] for n in range(1, T - t)) \
+            + lam ** (T - t - 1) * n_step[-1]
+    return out
+
+
+def _lambda_return_recursive(r, v, gamma, lam):
+    # R^lam[t] = r[t+1] + gamma ((1 - lam) v[t+1] + lam R^lam[t+1]), with R^lam[T] = v[T] = 0.
+    T = len(r) - 1
+    G = np.zeros(T + 1)
+    for t in range(T - 1, -1, -1):
+        G[t] = r[t + 1] + gamma * ((1 - lam) * v[t + 1] + lam * G[t + 1])
+    return G[:T]
+
+
+def _chain_cases(rng):
+    cases = []
+    for lam, gamma in [(0.0, 1.0), (0.5, 0.9), (0.9, 1.0), (1.0, 0.95), (0.7, 0.8)]:
+        states, r = random_walk_episode(rng)
+        features = rng.standard_normal((5, 3))
+        w = rng.standard_normal(3)
+        U = np.vstack([features[states], np.zeros(3)])  # the terminal state has no features
+        cases.append(Case.of(U, r, w, gamma, lam, name=f"lambda = {lam}, gamma = {gamma}, "
+                                                       f"T = {len(r) - 1}"))
+    return cases
+
+
+@check("eq-lambda-return", oracle="the recursion R^lam[t] = r[t+1] + gamma((1 - lam) v[t+1] "
+       "+ lam R^lam[t+1]), run backwards from the end of the episode", rtol=1e-12,
+       cases=lambda rng: [Case.of(c.args[1], np.append(c.args[0][:-1] @ c.args[2], 0.0),
+                                  c.args[3], c.args[4], name=c.name) for c in _chain_cases(rng)])
+def lambda_return_by_recursion(r, v, gamma, lam):
+    return _lambda_return_recursive(r, v, gamma, lam)
+
+
+@equation("eq-td-lambda")
+def td_lambda_offline(U, r, w, gamma, lam, eps=0.1):
+    """Backward view: summed updates eps sum_t delta[t] e[t] with e[t] = gamma lam e[t-1] + u[t].
+
+    Offline: the weights are frozen during the episode and the summed change is returned.
+    """
+    T = len(r) - 1
+    v = U @ w
+    v[T] = 0.0
+    e = np.zeros(len(w))
+    dw = np.zeros(len(w))
+    for t in range(T):
+        e = gamma * lam * e + U[t]
+        delta = r[t + 1] + gamma * v[t + 1] - v[t]
+        dw += eps * delta * e
+    return dw
+
+
+@check("eq-td-lambda", oracle="forward view: eps sum_t (R^lam[t] - v[t]) u[t], with the "
+       "lambda-returns looked ahead from the whole episode", rtol=1e-10, cases=_chain_cases)
+def td_lambda_forward_view(U, r, w, gamma, lam, eps=0.1):
+    T = len(r) - 1
+    v = U @ w
+    v[T] = 0.0
+    G = _lambda_return_recursive(r, v, gamma, lam)
+    return eps * (G - v[:T]) @ U[:T]
