@@ -255,8 +255,7 @@ def discounted_return(r, gamma):
     r = np.asarray(r, dtype=float)
     n = len(r)
     t, s = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    with np.errstate(divide="ignore"):
-        powers = np.where(s > t, float(gamma) ** np.clip(s - t - 1, 0, None), 0.0)
+    powers = np.where(s > t, float(gamma) ** np.clip(s - t - 1, 0, None), 0.0)
     return powers @ r
 
 
@@ -414,8 +413,8 @@ def conditioning_trial(T=40, onset=10, reward_at=30, K=None, reward=1.0):
               Case.of(25, 3, {24: 2.0}, 1.0, 0.5, name="gamma = 1, reward at the last tick"),
               Case.of(20, 8, {9: 1.0}, 0.5, 0.8, name="reward right after onset")])
 def td_learns_the_return(td_trial_fn, T, onset, rewards, gamma, eps):
-    U, r = conditioning_trial(T, onset, reward_at=min(rewards), K=T - onset)
-    r[:] = 0.0
+    U = delay_line(np.eye(1, T + 1, onset).ravel(), T - onset)
+    r = np.zeros(T + 1)
     for t, x in rewards.items():
         r[t] = x
     w = np.zeros(U.shape[1])
