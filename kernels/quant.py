@@ -68,16 +68,22 @@ def quantize_int(w: torch.Tensor, bits: int = 8, group_size: int | None = None):
     g = _group_size(bits, K, group_size)
     G = math.ceil(K / g)
     qmax = QMAX[bits]
-    # Float64 for the division and rounding, so the integer is exactly the nearest grid point.
-    wg = F.pad(w.detach().to(torch.float64), (0, G * g - K)).view(N, G, g)
-    amax = wg.abs().amax(dim=-1)
-    scales = (amax / qmax).to(SCALE_DTYPE)
-    if not torch.isfinite(scales).all():
-        raise OverflowError("a group's scale max|w|/q_max does not fit in FP16")
-    s = scales.to(torch.float64)
-    safe = torch.where(s > 0, s, torch.ones_like(s))  # an all-zero group has s = 0 and q = 0
-    q = torch.round(wg / safe[..., None]).clamp_(-qmax, qmax).to(torch.int8)
-    return q.view(N, G * g)[:, :K].contiguous(), scales
+    q = torch.empty((N, K), dtype=torch.int8, device=w.device)
+    scales = torch.empty((N, G), dtype=SCALE_DTYPE, device=w.device)
+    # Rows are independent: go in chunks so a large weight never needs a float64 copy at once.
+    rows = max(1, (1 << 24) // max(1, G * g))
+    for r0 in range(0, N, rows):
+        # Float64 for the division and rounding, so q is exactly the nearest grid point.
+        wg = F.pad(w[r0:r0 + rows].detach().to(torch.float64), (0, G * g - K)).view(-1, G, g)
+        s16 = (wg.abs().amax(dim=-1) / qmax).to(SCALE_DTYPE)
+        if not torch.isfinite(s16).all():
+            raise OverflowError("a group's scale max|w|/q_max does not fit in FP16")
+        s = s16.to(torch.float64)
+        safe = torch.where(s > 0, s, torch.ones_like(s))  # an all-zero group: s = 0 and q = 0
+        qg = torch.round(wg / safe[..., None]).clamp_(-qmax, qmax).to(torch.int8)
+        q[r0:r0 + rows] = qg.view(-1, G * g)[:, :K]
+        scales[r0:r0 + rows] = s16
+    return q, scales
 
 
 def pack_int4(q: torch.Tensor) -> torch.Tensor:

@@ -40,6 +40,7 @@ def _wq_matmul_kernel(
     GROUP: tl.constexpr,       # columns per scale (ignored when PER_CHANNEL)
     BITS: tl.constexpr,        # 8 or 4
     PER_CHANNEL: tl.constexpr, # one scale per output row: apply it once, after the K loop
+    DOT_PRECISION: tl.constexpr,  # "ieee" for FP32 inputs (no TF32 rounding); ignored for FP16
     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
 ):
     pid_m = tl.program_id(0)
@@ -59,7 +60,7 @@ def _wq_matmul_kernel(
             # The weight tile as (K, N): q[n, k] at q_ptr + n * stride_qn + k * stride_qk.
             q = tl.load(q_ptr + rn[None, :] * stride_qn + rk[:, None] * stride_qk,
                         mask=k_ok[:, None] & n_ok[None, :], other=0)
-            part = tl.dot(x, q.to(x.dtype), input_precision="ieee")
+            part = tl.dot(x, q.to(x.dtype), input_precision=DOT_PRECISION)
         else:
             rb = k0 // 2 + tl.arange(0, BLOCK_K // 2)  # byte index along K
             ke = 2 * rb                                # even column: low nibble
@@ -72,8 +73,8 @@ def _wq_matmul_kernel(
                         mask=(ke < K)[:, None] & n_ok[None, :], other=0).to(tl.int32)
             lo = ((b & 0xF) ^ 8) - 8                   # sign-extend two's complement nibbles
             hi = (((b >> 4) & 0xF) ^ 8) - 8
-            part = tl.dot(xe, lo.to(xe.dtype), input_precision="ieee")
-            part += tl.dot(xo, hi.to(xo.dtype), input_precision="ieee")
+            part = tl.dot(xe, lo.to(xe.dtype), input_precision=DOT_PRECISION)
+            part += tl.dot(xo, hi.to(xo.dtype), input_precision=DOT_PRECISION)
         if PER_CHANNEL:
             acc += part
         else:
@@ -131,6 +132,7 @@ def wq_matmul(x: torch.Tensor, qw: QuantizedWeight, bias: torch.Tensor | None = 
         qw.scales.stride(0), qw.scales.stride(1),
         y.stride(0), y.stride(1),
         GROUP=qw.group_size, BITS=qw.bits, PER_CHANNEL=qw.per_channel,
+        DOT_PRECISION="ieee" if x2.dtype == torch.float32 else "tf32",
         **cfg,
     )
     if bias is not None:

@@ -144,7 +144,34 @@ def lls_batch_gradient_per_sample(W, X, Y):
 
 
 # ---------------------------------------------------------------------------------------------
-# The minimiser and gradient descent
+# The exact second-order expansion, the minimiser and gradient descent
+
+
+@equation("eq-lls-expansion")
+def lls_expansion(W, E, X, Y):
+    """L(W) + <∇L(W), E> + ‖EX‖²_F for the batch loss L(W) = ‖WX − Y‖²_F."""
+    R = W @ X - Y
+    grad = 2 * R @ X.T
+    EX = E @ X
+    return np.sum(R * R) + np.sum(grad * E) + np.sum(EX * EX)
+
+
+def _expansion_cases(rng):
+    cases = []
+    for k, d, N, scale in [(2, 3, 10, 1e-3), (3, 5, 8, 1.0), (1, 4, 2, 10.0), (4, 2, 30, 1.0)]:
+        X, Y = rng.standard_normal((d, N)), rng.standard_normal((k, N))
+        cases.append(Case.of(rng.standard_normal((k, d)), scale * rng.standard_normal((k, d)),
+                             X, Y, name=f"‖E‖ of order {scale:g}"))
+    X, Y = rng.standard_normal((3, 6)), rng.standard_normal((2, 6))
+    cases.append(Case.of(rng.standard_normal((2, 3)), np.zeros((2, 3)), X, Y, name="E = 0"))
+    return cases
+
+
+@check("eq-lls-expansion", oracle="the loss ‖(W + E)X − Y‖²_F evaluated directly", rtol=1e-12,
+       cases=_expansion_cases)
+def lls_loss_at_perturbed(W, E, X, Y):
+    return np.linalg.norm((W + E) @ X - Y, "fro") ** 2
+
 
 
 @equation("eq-normal-equations")

@@ -56,7 +56,8 @@ GLM_130B = GLMConfig(n_layers=70, hidden=12288, ffn=32768, heads=96, vocab=15052
 
 def rotary_cos_sin(positions: torch.Tensor, head_dim: int, base: float = 10000.0):
     """cos and sin tables (T, head_dim) for rotating pairs (i, i + head_dim / 2)."""
-    inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
+    inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32,
+                                      device=positions.device) / head_dim)
     angles = positions.to(torch.float32)[:, None] * inv_freq[None, :]
     angles = torch.cat((angles, angles), dim=-1)
     return angles.cos(), angles.sin()
@@ -69,14 +70,14 @@ def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch
     return (x * cos + rotated * sin).to(x.dtype)
 
 
-def glm_mask(context_len: int, total_len: int) -> torch.Tensor:
+def glm_mask(context_len: int, total_len: int, device=None) -> torch.Tensor:
     """allowed[i, j]: may token i attend to token j?
 
     Every token sees the whole context (bidirectional there); a generated token also sees the
     generated tokens up to and including itself (causal there).
     """
-    i = torch.arange(total_len)[:, None]
-    j = torch.arange(total_len)[None, :]
+    i = torch.arange(total_len, device=device)[:, None]
+    j = torch.arange(total_len, device=device)[None, :]
     return (j < context_len) | (j <= i)
 
 
@@ -206,8 +207,8 @@ class GLMModel(nn.Module):
         if cache is not None and past == 0:
             cache.context_len = T if context_len is None else context_len
         ctx = cache.context_len if cache is not None else (T if context_len is None else context_len)
-        positions = torch.arange(past, past + T)
-        allowed = glm_mask(ctx, past + T)[past:past + T]  # rows: new tokens; cols: all tokens
+        positions = torch.arange(past, past + T, device=tokens.device)
+        allowed = glm_mask(ctx, past + T, tokens.device)[past:past + T]  # rows: new tokens; cols: all tokens
         x = self.word_embeddings(tokens)
         for i, layer in enumerate(self.layers):
             x = layer(x, positions, allowed, None if cache is None else cache.layers[i])
