@@ -72,13 +72,20 @@ def parse(yaml_text: str, path: Path, known_authors: set[str] | None = None) -> 
             raise fail(key, f"expected text, got {type(data[key]).__name__}", "write it as a string")
 
     date = data["date"]
+    if isinstance(date, str):
+        # Quoted ISO dates keep the front matter JSON-serialisable, which Jupyter needs when
+        # jupytext opens the post as a notebook and saves it.
+        try:
+            date = dt.datetime.fromisoformat(date.strip())
+        except ValueError:
+            pass
     if isinstance(date, dt.datetime):
         when = date
     elif isinstance(date, dt.date):
         when = dt.datetime(date.year, date.month, date.day)
     else:
         raise fail("date", f"expected a date, got {date!r}",
-                   "write a YAML date such as 2026-02-01 or 2026-02-01 13:45:00, unquoted")
+                   "write an ISO date such as \"2026-02-01\" or \"2026-02-01 13:45:00\"")
 
     def str_list(key: str) -> tuple[str, ...]:
         value = data[key]

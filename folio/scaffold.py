@@ -21,7 +21,7 @@ kernelspec:
   display_name: Python 3
   language: python
 title: "{title}"
-date: {date}
+date: "{date}"
 authors: [{author}]
 categories: [Drafts]
 requires: cpu

@@ -14,6 +14,7 @@ from .outputs import INTERNAL
 from ..runtime.mimetypes import ATTACHMENT, FIGURE
 
 DROP = INTERNAL | {FIGURE, ATTACHMENT}
+POST_LINK = re.compile(r"\]\((?P<slug>[a-z0-9-]+)\.md(?P<frag>#[^)]*)?\)")
 
 
 def _jupyter_markdown(source: str, post: Post) -> str:
@@ -32,7 +33,9 @@ def _jupyter_markdown(source: str, post: Post) -> str:
             continue
         out.append(EQ_REF.sub(lambda r: f"({numbers[r['label']]})", lines[i]))
         i += 1
-    return re.sub(r"\{glue\}`[^`]*`", "(see output)", "".join(out))
+    text = re.sub(r"\{glue\}`[^`]*`", "(see output)", "".join(out))
+    # Links to other posts are written relative to the post pages; point them there.
+    return POST_LINK.sub(lambda m: f"](../../blog/{m['slug']}/{m['frag'] or ''})", text)
 
 
 def companion(post: Post, result: ExecutionResult) -> str:

@@ -83,14 +83,19 @@ class Check:
 
     @property
     def tolerance(self) -> str:
+        """The tolerance in words; Monte Carlo checks state theirs in standard errors instead."""
         if self.compare != "close":
             sign = "≤" if self.compare == "le" else "≥"
-            return f"counterpart {sign} oracle (rtol {self.rtol:g}, atol {self.atol:g})"
-        parts = [f"rtol {self.rtol:g}"] if self.rtol else []
+            return f"counterpart {sign} oracle (slack: rtol {self.rtol:g}, atol {self.atol:g})"
+        parts = [f"rtol {self.rtol:g}"] if self.rtol or not self.atol else []
         if self.atol:
             parts.append(f"atol {self.atol:g}")
-        parts.append(f"or {self.n_se:g} SE for Monte Carlo oracles")
         return ", ".join(parts)
+
+    @property
+    def se_tolerance(self) -> str:
+        extra = f" + atol {self.atol:g}" if self.atol else ""
+        return f"{self.n_se:g} standard errors{extra}"
 
 
 @dataclass

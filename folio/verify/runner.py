@@ -119,7 +119,7 @@ def _compare(chk: Check, got: Any, want: Any, case: Case, tally: _Tally) -> None
     if not ok:
         tally.failures.append(
             f"{case.name}: max abs error {abs_err:.3g}, rel {rel_err:.3g} "
-            f"exceeds {chk.tolerance}"
+            f"exceeds {chk.se_tolerance if se is not None else chk.tolerance}"
         )
 
 
@@ -147,7 +147,8 @@ def run_check(chk: Check, counterpart) -> CheckResult:
     if n == 0:
         tally.failures.append("no cases: give the check at least one input")
     return CheckResult(
-        label=chk.label, name=chk.name, oracle=chk.oracle, tolerance=chk.tolerance, cases=n,
+        label=chk.label, name=chk.name, oracle=chk.oracle,
+        tolerance=chk.se_tolerance if tally.se is not None else chk.tolerance, cases=n,
         max_abs_error=tally.abs_err, max_rel_error=tally.rel_err, max_se=tally.se,
         passed=not tally.failures, message="; ".join(tally.failures[:3]),
         where=f"{chk.file}:{chk.line}", relation=chk.relation,

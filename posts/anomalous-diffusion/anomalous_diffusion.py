@@ -268,7 +268,7 @@ def levy_walk_msd(mu, n_walkers=3000, speed=1.0, t=LEVY_T):
 @check("eq-levy-walk",
        oracle="log–log fit of a simulated Lévy walk (3 000 walkers, unit speed, t = 10² … 10⁴ "
               "shortest flights), ±0.08",
-       atol=0.08, cases=[Case.of(mu, name=f"μ = {mu}") for mu in (0.6, 1.3, 1.5, 1.7)])
+       atol=0.08, cases=[Case.of(mu, name=f"μ = {mu}") for mu in (0.6, 1.3, 1.5, 1.7, 2.5)])
 def levy_walk_fitted_alpha(mu):
     return log_slope(LEVY_T, levy_walk_msd(mu)[0])
 

@@ -8,12 +8,9 @@ reader would do it numerically) and by torch autograd (used by the oracles, exac
 """
 
 import numpy as np
-import torch
 from scipy.linalg import null_space
 
 from folio import Case, Estimate, check, equation
-
-torch.set_default_dtype(torch.float64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,6 +136,8 @@ def fd_derivatives(flow, X, t, h, ht=None):
 
 def autograd_derivatives(flow, X, t):
     """The same six quantities with exact derivatives from torch autograd (float64)."""
+    import torch  # only the checks need it; importing it lazily keeps the post's cells quick
+
     X = torch.tensor(np.asarray(X, float), requires_grad=True)
     t = torch.tensor(np.asarray(t, float), requires_grad=True)
     u, p = flow(X, t, torch)
@@ -474,6 +473,10 @@ def peclet(U, L, D):
     return U * L / D
 
 
+# One seeded stream for all cases, so that each case gets fresh walkers.
+_WALKS = np.random.default_rng(3)
+
+
 @check("eq-peclet", rtol=0.0,
        oracle="Monte Carlo: 40 000 walkers drifting at U with ±√(2DΔt) coin-flip steps (200 "
               "steps) until t = L/U; Pe = 2⟨x⟩²/Var x, with a delta-method standard error",
@@ -481,7 +484,7 @@ def peclet(U, L, D):
               Case.of(1e-3, 1e-4, 1e-9, name="fast ciliate"), Case.of(1.0, 1.0, 1.0, name="unit"),
               Case.of(2e-2, 1e-3, 1e-9, name="copepod")])
 def peclet_by_random_walk(U, L, D):
-    rng = np.random.default_rng(3)
+    rng = _WALKS
     n, steps = 40_000, 200
     T = L / U
     dt = T / steps

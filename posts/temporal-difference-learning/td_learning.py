@@ -397,13 +397,14 @@ def td_trial(w, U, r, gamma, eps):
 
 
 def conditioning_trial(T=40, onset=10, reward_at=30, K=None, reward=1.0):
-    """Feature rows (a delay line for one stimulus) and rewards of the basic TD trial."""
+    """The basic TD trial: stimulus train s, its delay-line features U (row t is u[t]) and the
+    rewards r, all indexed by tick t = 0..T."""
     K = T - onset if K is None else K
     s = np.zeros(T + 1)
     s[onset] = 1.0
     r = np.zeros(T + 1)
     r[reward_at] = reward
-    return delay_line(s, K), r
+    return s, delay_line(s, K), r
 
 
 @check("eq-td-update", oracle="the discounted return R[t] by direct summation (math.fsum): "
@@ -428,8 +429,8 @@ def td_learns_the_return(td_trial_fn, T, onset, rewards, gamma, eps):
 @check("eq-td-update", oracle="the same trial with the weights frozen until its end: "
        "w + eps sum_t delta[t] u[t], exact because each delay-line unit fires once per trial",
        rtol=1e-12,
-       cases=lambda rng: [(rng.standard_normal(30), conditioning_trial(40, 10, 30, K=30)[0],
-                           conditioning_trial(40, 10, 30, K=30)[1] + 0.3 * rng.random(41),
+       cases=lambda rng: [(rng.standard_normal(30), conditioning_trial(40, 10, 30, K=30)[1],
+                           conditioning_trial(40, 10, 30, K=30)[2] + 0.3 * rng.random(41),
                            0.95, 0.4) for _ in range(3)]
        + [Case.of(np.zeros(8), delay_line(np.eye(1, 12, 2).ravel(), 8), np.eye(1, 12, 7).ravel(),
                   1.0, 1.0, name="first trial, eps = 1")])

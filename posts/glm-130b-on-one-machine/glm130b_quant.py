@@ -1,0 +1,149 @@
+"""The quantization equations of the post, tied to kernels/quant.py and checked independently."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from folio import Case, check, equation
+from kernels.quant import QMAX, QuantizedWeight, dequantize, pack_int4, quantize, quantize_int
+
+SCHEMES = {"INT8 per channel": (8, None), "INT4, g = 128": (4, 128), "INT4 per channel": (4, 10**9)}
+
+
+def weights(kind: str, shape, seed: int) -> torch.Tensor:
+    """Test weights: Gaussian, or heavy-tailed (Student t, 2 degrees of freedom), and edge cases."""
+    rng = np.random.default_rng(seed)
+    if kind == "gaussian":
+        w = rng.standard_normal(shape)
+    elif kind == "student-t":
+        w = rng.standard_t(2, size=shape)
+    elif kind == "cauchy":
+        w = rng.standard_cauchy(size=shape) * 1e-2
+    elif kind == "one outlier per row":
+        w = rng.standard_normal(shape) * 1e-2
+        w[np.arange(shape[0]), rng.integers(0, shape[1], shape[0])] = 5.0
+    elif kind == "zero rows":
+        w = rng.standard_normal(shape)
+        w[::2] = 0.0
+    else:
+        raise ValueError(kind)
+    return torch.tensor(w, dtype=torch.float32)
+
+
+def _weight_cases(rng) -> list:
+    out = []
+    for i, (kind, shape) in enumerate([("gaussian", (16, 256)), ("gaussian", (5, 193)),
+                                       ("student-t", (12, 300)), ("cauchy", (8, 128)),
+                                       ("one outlier per row", (6, 384)), ("zero rows", (6, 130))]):
+        for scheme, (bits, g) in SCHEMES.items():
+            out.append(Case.of(weights(kind, shape, i), bits, g,
+                               name=f"{kind} {shape[0]}x{shape[1]}, {scheme}"))
+    return out
+
+
+# --- eq-quantize -------------------------------------------------------------------------------
+
+@equation("eq-quantize")
+def quantize_weight(w: torch.Tensor, bits: int, group_size: int | None):
+    """s = max|w_G| / q_max (stored in FP16), q = clamp(round(w / s), -q_max, q_max)."""
+    q, s = quantize_int(w, bits, group_size)
+    return s, q
+
+
+def _groups_np(w: np.ndarray, g: int | None) -> np.ndarray:
+    N, K = w.shape
+    g = K if g is None or g >= K else g
+    G = -(-K // g)
+    padded = np.zeros((N, G * g))
+    padded[:, :K] = w
+    return padded.reshape(N, G, g)
+
+
+@check("eq-quantize", oracle="the scale recomputed in NumPy as max|w| over each group divided by "
+       "q_max (rtol 1e-3: the scale is stored in FP16)", rtol=1e-3, relation=True,
+       cases=_weight_cases)
+def scale_by_numpy(quantize_weight, w, bits, group_size):
+    s, _ = quantize_weight(w, bits, group_size)
+    want = np.abs(_groups_np(w.double().numpy(), group_size)).max(axis=-1) / QMAX[bits]
+    return s.double().numpy(), want
+
+
+@check("eq-quantize", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
+       "points s·{-q_max, ..., q_max} (exact match required)", rtol=0, relation=True,
+       cases=_weight_cases)
+def integers_by_nearest_grid_point(quantize_weight, w, bits, group_size):
+    s, q = quantize_weight(w, bits, group_size)
+    N, K = w.shape
+    qmax = QMAX[bits]
+    g = K if group_size is None or group_size >= K else group_size
+    s_col = np.repeat(s.double().numpy(), g, axis=1)[:, :K]  # each weight's own scale
+    levels = np.arange(-qmax, qmax + 1)
+    dist = np.abs(w.double().numpy()[..., None] - s_col[..., None] * levels)
+    return q.numpy(), levels[dist.argmin(axis=-1)]
+
+
+# --- eq-dequantize -----------------------------------------------------------------------------
+
+@equation("eq-dequantize")
+def dequantize_weight(qw: QuantizedWeight) -> torch.Tensor:
+    """w_hat = s q, unpacking INT4 nibbles first."""
+    return dequantize(qw)
+
+
+def _quantized_cases(rng) -> list:
+    out = []
+    for i, (N, K) in enumerate([(7, 192), (4, 97), (3, 256), (5, 1)]):
+        w = torch.tensor(rng.standard_normal((N, K)), dtype=torch.float32)
+        for bits in (8, 4):
+            out.append(Case.of(quantize(w, bits), name=f"{N}x{K}, {bits}-bit"))
+    return out
+
+
+@check("eq-dequantize", oracle="NumPy on the raw bytes: int8 as stored, or each uint8 split into "
+       "its low and high nibble with two's-complement sign extension, times the FP16 scales "
+       "repeated over their groups", rtol=1e-7, cases=_quantized_cases)
+def dequantize_by_numpy(qw):
+    N, K = qw.shape
+    raw = qw.qweight.numpy()
+    if qw.bits == 4:
+        b = raw.astype(np.int16)
+        nibbles = np.stack([b & 0xF, b >> 4], axis=-1).reshape(N, -1)[:, :K]
+        q = np.where(nibbles >= 8, nibbles - 16, nibbles)
+    else:
+        q = raw.astype(np.int16)
+    s = np.repeat(qw.scales.numpy().astype(np.float32), qw.group_size, axis=1)[:, :K]
+    return q.astype(np.float32) * s
+
+
+def _integer_cases(rng) -> list:
+    return [Case.of(rng.integers(-8, 8, size=(N, K)).astype(np.int8), name=f"{N}x{K} in [-8, 7]")
+            for N, K in [(3, 8), (5, 7), (1, 1), (4, 255)]] + [
+        Case.of(np.array([[-8, 7, -1, 0, 1]], dtype=np.int8), name="the extremes -8 and 7")]
+
+
+@check("eq-dequantize", oracle="round trip: integers packed with pack_int4 and unit scales come "
+       "back exactly", rtol=0, relation=True, cases=_integer_cases)
+def pack_round_trip(dequantize_weight, q):
+    N, K = q.shape
+    qt = torch.from_numpy(q)
+    qw = QuantizedWeight(pack_int4(qt), torch.ones((N, 1), dtype=torch.float16), 4, K, (N, K))
+    return dequantize_weight(qw), q
+
+
+# --- eq-quant-error-bound ----------------------------------------------------------------------
+
+@equation("eq-quant-error-bound")
+def quant_error(w: torch.Tensor, bits: int, group_size: int | None) -> torch.Tensor:
+    """|w - w_hat| element by element, after a quantize-dequantize round trip."""
+    return (w - dequantize(quantize(w, bits, group_size))).abs()
+
+
+@check("eq-quant-error-bound", oracle="half the scale, max|w| over the weight's group / (2 q_max), "
+       "computed in NumPy float64 (rtol 1e-3 allows for the FP16 rounding of the stored scale)",
+       compare="le", rtol=1e-3, cases=_weight_cases)
+def half_scale(w, bits, group_size):
+    N, K = w.shape
+    g = K if group_size is None or group_size >= K else group_size
+    s = np.abs(_groups_np(w.double().numpy(), group_size)).max(axis=-1) / QMAX[bits]
+    return np.repeat(s, g, axis=1)[:, :K] / 2

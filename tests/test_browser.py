@@ -1,0 +1,200 @@
+"""Every page of the built site, in real Chromium, as a reader sees it.
+
+Runs against build/site (``make test`` builds it first). For each page in the sitemap: no console
+or page error, no failed request and no request off this machine; every image loaded, with the
+variant that matches the colour scheme, in light and in dark mode; every math element rendered with
+a width, and as many display equations as the post's source has; every internal link and anchor
+resolves; nothing overflows a 375 px viewport; the scheme toggle works. Screenshots of each post
+(light and dark) go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pytest
+
+from folio.parse import read_post
+from tests.site_server import SiteServer, sitemap_pages
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "build" / "site"
+SHOTS = REPO / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _pages():
+    if not (SITE / "sitemap.xml").is_file():
+        return ["<site not built>"]
+    return sitemap_pages(SITE)
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "sitemap.xml").is_file():
+        pytest.fail("build/site is missing: run `make site` (make test builds it first)")
+    with SiteServer(SITE) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class _Links:
+    """Status and element ids of each internal URL, fetched once for the whole run."""
+
+    def __init__(self):
+        self.cache: dict[str, tuple[int, set[str]]] = {}
+
+    def get(self, url: str) -> tuple[int, set[str]]:
+        if url not in self.cache:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as r:
+                    body = r.read()
+                    ids = set()
+                    if "html" in r.headers.get("Content-Type", ""):
+                        ids = set(re.findall(rb'\bid="([^"]+)"', body))
+                        ids = {i.decode() for i in ids}
+                    self.cache[url] = (r.status, ids)
+            except urllib.error.HTTPError as e:
+                self.cache[url] = (e.code, set())
+        return self.cache[url]
+
+
+LINKS = _Links()
+
+COLLECT = """() => {
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const inClosed = el => { for (let d = el.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) { if (!d.open) return true; } return false; };
+  const content = document.querySelector('.md-content') || document.body;
+  return {
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    images: Array.from(content.querySelectorAll('img')).filter(i => !inClosed(i)).map(i => ({
+      src: i.getAttribute('src'), complete: i.complete, natural: i.naturalWidth, shown: visible(i)})),
+    math: Array.from(content.querySelectorAll('math')).filter(m => !inClosed(m) && !m.closest('.jp-Notebook')).map(m => ({
+      width: m.getBoundingClientRect().width, tex: (m.getAttribute('alttext') || '').slice(0, 60)})),
+    errors: content.querySelectorAll('merror, .MathJax_Error, .katex-error').length,
+    display: content.querySelectorAll('.folio-equation').length,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+}"""
+
+
+def _post_equations(path: str) -> int | None:
+    m = re.fullmatch(r"blog/([a-z0-9-]+)/", path)
+    if not m or not (REPO / "posts" / m.group(1) / "index.md").is_file():
+        return None
+    return len(read_post(REPO / "posts" / m.group(1) / "index.md").equations)
+
+
+def _load_all_images(page) -> None:
+    # Lazy images load when scrolled to; make them eager so the check sees every one.
+    page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=15000)
+
+
+def _image_problems(info: dict, scheme: str) -> list[str]:
+    problems = []
+    hidden_variant = "#only-dark" if scheme == "light" else "#only-light"
+    for img in info["images"]:
+        src = img["src"] or ""
+        if src.endswith(hidden_variant):
+            if img["shown"]:
+                problems.append(f"{scheme} mode shows the other scheme's image {src}")
+            continue
+        if img["natural"] == 0:
+            problems.append(f"image did not load in {scheme} mode: {src}")
+        elif not img["shown"]:
+            problems.append(f"image is hidden in {scheme} mode: {src}")
+    return problems
+
+
+@pytest.mark.parametrize("path", _pages())
+def test_page(path, server, browser):
+    base = server.base
+    url = urljoin(base, path)
+    problems: list[str] = []
+    off_site: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})")
+            if urlparse(r.url).hostname == "127.0.0.1" else None)
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if host not in ("127.0.0.1", None) and not r.request.url.startswith("data:"):
+            off_site.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    page.route("**/*", route)
+    try:
+        response = page.goto(url, wait_until="networkidle")
+        assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        _load_all_images(page)
+        light = page.evaluate(COLLECT)
+        problems += _image_problems(light, "light")
+        for m in light["math"]:
+            if m["width"] <= 0:
+                problems.append(f"math has no width: {m['tex']!r}")
+        if light["errors"]:
+            problems.append(f"{light['errors']} math error node(s)")
+        expected = _post_equations(path)
+        if expected is not None and light["display"] != expected:
+            problems.append(f"{light['display']} display equations rendered, the source has {expected}")
+
+        slug = path.strip("/").replace("/", "_") or "home"
+        is_post = expected is not None
+        if is_post:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{slug}-light.png"), full_page=True)
+
+        # The scheme toggle: the header button switches to slate and the dark images show.
+        toggle = page.locator("label.md-header__button[for^='__palette']:visible").first
+        toggle.click()
+        page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'",
+                               timeout=5000)
+        _load_all_images(page)
+        dark = page.evaluate(COLLECT)
+        problems += _image_problems(dark, "dark")
+        if is_post:
+            page.screenshot(path=str(SHOTS / f"{slug}-dark.png"), full_page=True)
+
+        # Internal links and anchors.
+        for href in sorted(set(light["links"])):
+            target, fragment = urldefrag(href)
+            if not target.startswith(base):
+                continue
+            status, ids = LINKS.get(target)
+            if status != 200:
+                problems.append(f"link {href} -> HTTP {status}")
+            elif fragment and target.endswith("/") and fragment not in ids:
+                problems.append(f"link {href}: no element with id {fragment!r}")
+
+        # A phone: nothing wider than 375 px.
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(100)
+        over = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if over > 1:
+            problems.append(f"content overflows a 375 px viewport by {over} px")
+    finally:
+        context.close()
+    problems += [f"request off this machine: {u}" for u in off_site]
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
