@@ -41,17 +41,25 @@ def _cmd_equations(args, project: Project) -> int:
     from .report_equations import rows, table
 
     authors = project.known_authors()
-    posts = [read_post(p, authors) for p in project.post_paths()]
+    paths = project.post_paths()
     if args.post:
-        posts = [p for p in posts if p.slug in args.post]
-        if not posts:
+        paths = [p for p in paths if p.parent.name in args.post]
+        if not paths:
             raise FolioError(f"no post named {', '.join(args.post)}", hint="see posts/")
+    posts, unreadable = [], []
+    for path in paths:  # one malformed post must not hide every other post's results
+        try:
+            posts.append(read_post(path, authors))
+        except FolioError as exc:
+            unreadable.append(exc)
+            print(f"folio: error: {exc.render()}", file=sys.stderr)
     results = [verify_post(p) for p in posts]
     if args.json:
         print(json.dumps(rows(results), indent=2))
     else:
         print(table(results))
-    return 0 if all(p.verified == len(p.results) and not p.orphans for p in results) else 1
+    ok = all(p.verified == len(p.results) and not p.orphans for p in results)
+    return 0 if ok and not unreadable else 1
 
 
 def parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from urllib.parse import urljoin
+from xml.sax.saxutils import escape
 
 _URL_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 _ITEM = re.compile(r"<item>.*?</item>", re.S)
@@ -21,11 +22,22 @@ def absolutize(fragment: str, base: str) -> str:
     return _URL_ATTR.sub(fix, fragment)
 
 
+_DESCRIPTION = re.compile(r"<description>(?P<body>.*?)</description>", re.S)
+
+
 def fix_feed(xml: str) -> str:
     def item(m):
         block = m.group(0)
         link = _LINK.search(block)
-        return absolutize(block, html.unescape(link["link"].strip())) if link else block
+        if not link:
+            return block
+        base = html.unescape(link["link"].strip())
+
+        # The item's HTML is entity-escaped inside <description>: unescape, fix, escape again.
+        def description(d):
+            fixed = absolutize(html.unescape(d["body"]), base)
+            return f"<description>{escape(fixed)}</description>"
+        return _DESCRIPTION.sub(description, block)
 
     xml = _ITEM.sub(item, xml)
     # The channel's build date is the newest item's date, not the wall clock: same posts, same bytes.

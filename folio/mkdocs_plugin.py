@@ -32,7 +32,12 @@ class FolioPlugin(BasePlugin):
 
     @event_priority(50)  # before the RSS plugin (-75) copies the page HTML into the feed
     def on_page_content(self, html: str, page, config, files) -> str:
-        return convert_page(html)
+        html = convert_page(html)
+        # Hack: mkdocs assigns page.content only after every on_page_content handler has run, and
+        # the RSS plugin reads page.content, not the chain's value: set it now so the feed gets
+        # MathML too.
+        page.content = html
+        return html
 
     @event_priority(-100)  # after the RSS plugin has written its feeds
     def on_post_build(self, config) -> None:

@@ -26,16 +26,16 @@ def rows(posts: list[PostEquations]) -> list[dict]:
 
 
 def table(posts: list[PostEquations]) -> str:
-    lines = [f"{'post':<28} {'label':<30} {'result':<6} {'max rel err':>11}  oracle"]
+    lines = [f"{'post':<32} {'label':<30} {'result':<6} {'max rel err':>11}  oracle"]
     for row in rows(posts):
         err = "-" if row["max_error"] is None else f"{row['max_error']:.2e}"
         if row.get("max_se") is not None:
             err = f"{row['max_se']:.1f} SE"
         mark = "pass" if row["passed"] else "FAIL"
-        lines.append(f"{row['post'][:28]:<28} {row['label'][:30]:<30} {mark:<6} {err:>11}  "
+        lines.append(f"{row['post'][:32]:<32} {row['label'][:30]:<30} {mark:<6} {err:>11}  "
                      f"{row['oracle']}")
         if not row["passed"] and row["message"]:
-            lines.append(f"{'':<28}   {row['message']}")
+            lines.append(f"{'':<32}   {row['message']}")
     total = sum(len(p.results) for p in posts)
     ok = sum(p.verified for p in posts)
     lines.append(f"{ok} of {total} equations verified")

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 # Set while an oracle runs, so a counterpart called from inside it can refuse.
-_in_oracle: contextvars.ContextVar[str | None] = contextvars.ContextVar("_in_oracle", default=None)
+_in_oracle: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "_in_oracle", default=None)  # (label under check, oracle name)
 
 COMPARISONS = ("close", "le", "ge")
 
@@ -146,10 +147,12 @@ def equation(label: str) -> Callable[[Callable], Callable]:
     def register(func: Callable) -> Callable:
         @functools.wraps(func)
         def counterpart(*args, **kwargs):
+            # Only the counterpart under check is off limits: an oracle may build on other,
+            # separately verified equations (a simulation stepping a verified update rule).
             running = _in_oracle.get()
-            if running is not None:
+            if running is not None and running[0] == label:
                 raise OracleCallsCounterpart(
-                    f"the oracle {running!r} called the counterpart of {label!r}; "
+                    f"the oracle {running[1]!r} called the counterpart of {label!r}; "
                     "an oracle must compute its answer independently"
                 )
             return func(*args, **kwargs)

@@ -133,7 +133,7 @@ def run_check(chk: Check, counterpart) -> CheckResult:
                 got, want = chk.func(counterpart, *case.args, **case.kwargs)
             else:
                 got = counterpart(*case.args, **case.kwargs)
-                token = _in_oracle.set(chk.name)
+                token = _in_oracle.set((chk.label, chk.name))
                 try:
                     want = chk.func(*case.args, **case.kwargs)
                 finally:
