@@ -29,21 +29,22 @@ def draw_servers(rows: list[dict], reserve_gib: float):
                             va="bottom", color=theme.fg, fontsize=9)
             ax.hlines(server.gib, i - 1.6 * width, i + 1.6 * width, color=theme.fg, linewidth=2)
             if server.readme:
-                ax.text(i, -6.5, f"README:\n{server.readme}", ha="center", va="top",
-                        fontsize=7.5, color=theme.muted)
-        ax.set_xticks(range(len(servers)), [s.label for s in servers], fontsize=8.5)
+                ax.text(i, -2.5, "README:\n" + server.readme.replace(" (", "\n("), ha="center",
+                        va="top", fontsize=7.5, color=theme.muted)
+        ax.set_xticks(range(len(servers)), [f"{s.n_gpus}×{s.gpu}\n{s.gib} GiB" for s in servers],
+                      fontsize=8.5)
         ax.set_ylabel("memory per GPU (GiB)")
-        ax.set_ylim(0, 84)
+        ax.set_yticks(range(0, 81, 20))
         ax.grid(axis="x", visible=False)
         handles = [Patch(color=theme.colors[j], label=f"{PRECISIONS[b]} weights")
                    for j, b in enumerate((16, 8, 4))]
-        handles += [Patch(color=theme.muted, alpha=0.45, label="KV cache, one 2048-token sequence"),
+        handles += [Patch(color=theme.muted, alpha=0.45, label="KV cache, 2048 tokens"),
                     Patch(facecolor="none", edgecolor=theme.muted, hatch="///",
-                          label=f"{reserve_gib:g} GiB working reserve"),
-                    Patch(color=theme.fg, label="GPU memory (black bar); ✓ = fits")]
-        ax.legend(handles=handles, fontsize=8, ncols=2, loc="upper right")
+                          label=f"{reserve_gib:g} GiB reserve"),
+                    Patch(color=theme.fg, label="GPU memory; ✓ fits")]
+        fig.legend(handles=handles, fontsize=8, ncols=3, loc="outside upper center")
         ax.set_xlim(-0.6, len(servers) - 0.4)
-        ax.set_ylim(-17, 84)
+        ax.set_ylim(-15, 84)
         ax.spines[["top", "right"]].set_visible(False)
         ax.axhline(0, color=theme.muted, linewidth=0.8)
 
@@ -61,19 +62,23 @@ def draw_roofline(peak_flops: float, peak_bw: float,
                   label="roofline")
         ridge = peak_flops / peak_bw
         ax.axvline(ridge, color=theme.muted, linestyle=":", linewidth=1)
-        ax.text(ridge * 1.1, 1.5, f"ridge point\n{ridge:.0f} FLOP/byte", color=theme.muted,
+        ax.text(ridge * 1.1, 3, f"ridge point\n{ridge:.0f} FLOP/byte", color=theme.muted,
                 fontsize=8.5)
+        markers = "os^"
         for k, (name, (Ib, bs)) in enumerate(batch_curves.items()):
             color = theme.colors[k]
             perf = np.minimum(peak_flops, peak_bw * Ib) / 1e12
-            ax.plot(Ib, perf, "o-", color=color, markersize=3.5, linewidth=1, label=f"{name}, batch 1 to {bs[-1]}")
-            ax.annotate(f"b = 1", (Ib[0], perf[0]), textcoords="offset points", xytext=(-8, 8),
-                        fontsize=8, color=color, ha="right")
+            ax.plot(Ib, perf, markers[k], color=color, markersize=5, alpha=0.9,
+                    label=f"{name}: batch " + ", ".join(str(b) for b in bs))
+            ax.plot(Ib[0], perf[0], markers[k], color=color, markersize=10,
+                    markeredgecolor=theme.fg, markeredgewidth=0.8)
+            ax.annotate(f"{name}, b = 1", (Ib[0], perf[0]), textcoords="offset points",
+                        xytext=(10, -14 - 11 * k), fontsize=8.5, color=color)
         ax.set_xlabel("arithmetic intensity (FLOP per byte moved)")
         ax.set_ylabel("attainable TFLOP/s")
         ax.set_xlim(0.3, 3e3)
         ax.set_ylim(0.5, 2e3)
-        ax.legend(fontsize=8.5, loc="lower right")
+        ax.legend(fontsize=8, loc="upper left")
 
     return draw
 

@@ -73,8 +73,8 @@ def weight_bytes(cfg: GLMConfig, bits: int) -> float:
 
 
 def _byte_cases(rng) -> list:
-    cfgs = [GLMConfig(2, 256, 640, 4, 1000), GLMConfig(1, 200, 300, 5, 77),
-            GLMConfig(3, 128, 344, 2, 513), GLMConfig(1, 64, 170, 1, 10)]
+    cfgs = [GLMConfig(2, 128, 320, 4, 300), GLMConfig(1, 200, 300, 5, 77),
+            GLMConfig(3, 64, 344, 2, 513), GLMConfig(1, 32, 170, 1, 10)]
     return [Case.of(c, b, name=f"L={c.n_layers} h={c.hidden} d_ff={c.ffn}, {b}-bit")
             for c in cfgs for b in (16, 8, 4)]
 
@@ -96,15 +96,21 @@ def weight_bytes_by_nbytes(cfg, bits):
 
 # --- eq-tensor-parallel-share ------------------------------------------------------------------
 
-def replicated_bytes(cfg: GLMConfig) -> int:
-    """B_rep: what every GPU holds whole, in FP16: the LayerNorms and the row-parallel biases."""
-    return 2 * (cfg.n_layers * 6 * cfg.hidden + 2 * cfg.hidden)
+def replicated_bytes(cfg: GLMConfig, bits: int) -> int:
+    """B_rep: what every GPU holds at full size, in FP16.
+
+    The LayerNorms and the biases of the two row-parallel projections, and, with one scale per
+    output channel (INT8), those projections' scales: a rank holding a slice of K still needs a
+    scale for every output row.
+    """
+    per_channel_scales = 2 * cfg.hidden if bits != 16 and DEFAULT_GROUP[bits] is None else 0
+    return 2 * (cfg.n_layers * (6 * cfg.hidden + per_channel_scales) + 2 * cfg.hidden)
 
 
 @equation("eq-tensor-parallel-share")
 def per_gpu_bytes(cfg: GLMConfig, bits: int, n_gpus: int) -> float:
     """B_gpu = (B - B_rep) / n + B_rep."""
-    B_rep = replicated_bytes(cfg)
+    B_rep = replicated_bytes(cfg, bits)
     return (weight_bytes(cfg, bits) - B_rep) / n_gpus + B_rep
 
 
@@ -125,10 +131,15 @@ def shard_dim(name: str, p: torch.Tensor) -> int | None:
 
 
 def _tp_cases(rng) -> list:
-    cfgs = [GLMConfig(2, 512, 1024, 8, 1024), GLMConfig(1, 1024, 2048, 8, 512)]
-    return [Case.of(c, b, n, name=f"h={c.hidden}, {b}-bit, {n} GPUs")
-            for c in cfgs for b in (16, 8, 4) for n in (1, 2, 4, 8)
-            if c.hidden // n % 128 == 0 or b != 4]
+    def splits_evenly(c: GLMConfig, bits: int, n: int) -> bool:
+        dims = (c.hidden, c.ffn, c.vocab)
+        if bits == 4:  # each shard must hold whole groups of 128 inputs
+            return c.hidden // n % 128 == 0 and c.ffn // n % 128 == 0 and c.vocab % n == 0
+        return all(d % n == 0 for d in dims)
+
+    cfgs = [GLMConfig(1, 256, 512, 4, 256), GLMConfig(2, 128, 192, 2, 64)]
+    return [Case.of(c, b, n, name=f"L={c.n_layers} h={c.hidden}, {b}-bit, {n} GPUs")
+            for c in cfgs for b in (16, 8, 4) for n in (1, 2, 4, 8) if splits_evenly(c, b, n)]
 
 
 @check("eq-tensor-parallel-share", oracle="split a random scaled-down model's tensors across n "

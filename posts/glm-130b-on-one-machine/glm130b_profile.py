@@ -103,12 +103,21 @@ def timeline(trace: dict) -> list[dict]:
     return out
 
 
+def region_share(step: dict, annotation: str) -> float:
+    """Fraction of a step's time spent inside ``record_function(annotation)`` regions."""
+    inside = sum(b["end"] - b["start"] for b in step["bars"]
+                 if b["annotation"] and b["name"] == annotation)
+    return inside / step["dur"]
+
+
 def draw_timeline(fig, theme, steps: list[dict], max_depth: int = 5):
     axes = fig.subplots(len(steps), 1, sharex=True)
     colors = {"matmul": theme.colors[0], "dequantize": theme.colors[1], "other": theme.colors[2],
               "annotation": theme.muted}
     longest = max(s["dur"] for s in steps) / 1000
     for ax, step in zip(axes, steps):
+        # One broken_barh per (depth, kind): thousands of bars, drawn as a few collections.
+        groups: dict[tuple[int, str], list[tuple[float, float]]] = {}
         for b in step["bars"]:
             if b["depth"] > max_depth:
                 continue
@@ -120,9 +129,11 @@ def draw_timeline(fig, theme, steps: list[dict], max_depth: int = 5):
                 kind = "matmul"
             else:
                 kind = "other"
-            ax.barh(-b["depth"], (b["end"] - b["start"]) / 1000, left=b["start"] / 1000,
-                    height=0.8, color=colors[kind], alpha=0.55 if kind == "annotation" else 0.95,
-                    linewidth=0)
+            groups.setdefault((b["depth"], kind), []).append(
+                (b["start"] / 1000, (b["end"] - b["start"]) / 1000))
+        for (depth, kind), spans in groups.items():
+            ax.broken_barh(spans, (-depth - 0.4, 0.8), facecolors=colors[kind], linewidth=0,
+                           alpha=0.55 if kind == "annotation" else 0.95)
         ax.set_yticks([])
         ax.set_xlim(0, longest * 1.02)
         ax.set_title(f"{step['name']}: {step['dur'] / 1000:.1f} ms", fontsize=10, loc="left")
@@ -132,5 +143,5 @@ def draw_timeline(fig, theme, steps: list[dict], max_depth: int = 5):
                for k, c in [("matmul (aten::mm / addmm / linear)", colors["matmul"]),
                             ("inside dequantize", colors["dequantize"]),
                             ("other ops", colors["other"]),
-                            ("annotations (step, attention, geglu)", colors["annotation"])]]
+                            ("record_function regions (step, attention, geglu, dequantize)", colors["annotation"])]]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9)

@@ -70,7 +70,7 @@ def scale_by_numpy(quantize_weight, w, bits, group_size):
 
 
 @check("eq-quantize", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
-       "points s·{-q_max, ..., q_max} (exact match required)", rtol=0, relation=True,
+       "points s·{-q_max, ..., q_max}, ties toward zero (exact match required)", rtol=0, relation=True,
        cases=_weight_cases)
 def integers_by_nearest_grid_point(quantize_weight, w, bits, group_size):
     s, q = quantize_weight(w, bits, group_size)
@@ -78,7 +78,9 @@ def integers_by_nearest_grid_point(quantize_weight, w, bits, group_size):
     qmax = QMAX[bits]
     g = K if group_size is None or group_size >= K else group_size
     s_col = np.repeat(s.double().numpy(), g, axis=1)[:, :K]  # each weight's own scale
-    levels = np.arange(-qmax, qmax + 1)
+    # Levels ordered 0, -1, 1, -2, 2, ...: argmin keeps the first minimum, so a tie (only an
+    # all-zero group, s = 0, has one) goes to the level nearest zero.
+    levels = np.array(sorted(range(-qmax, qmax + 1), key=lambda v: (abs(v), v)))
     dist = np.abs(w.double().numpy()[..., None] - s_col[..., None] * levels)
     return q.numpy(), levels[dist.argmin(axis=-1)]
 

@@ -1,0 +1,276 @@
+"""folio against mkdocs-jupyter on the real posts, measured side by side in one run.
+
+    .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--cold-repeat 1]
+
+For each tool, on a copy of the posts: a cold build, a no-op rebuild, a rebuild after a one-sentence
+prose edit, after a code edit, and (folio only) after an edit to a kernels/ module. Prints medians,
+the ratios folio / mkdocs-jupyter, and how many Jupyter kernels each build started (counted by a
+kernelspec that logs each launch, shared by both tools). Also: the serial sum of post execution
+times (a cold build with --jobs 1) against the parallel cold build, and whether two clean builds of
+the real site are byte-identical (apart from the build report page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+
+REPO = Path(__file__).resolve().parent.parent
+EDIT_POST = "how-long-is-a-matrix"
+EDIT_KERNEL = "kernels/quant.py"
+
+KERNEL_WRAPPER = """import sys, os
+with open(os.environ["FOLIO_BENCH_KERNEL_LOG"], "a") as f:
+    f.write("start\\n")
+from ipykernel import kernelapp
+sys.exit(kernelapp.launch_new_instance())
+"""
+
+
+class Counter:
+    """A 'python3' kernelspec, first on JUPYTER_PATH, that logs each kernel start."""
+
+    def __init__(self, tmp: Path):
+        self.log = tmp / "kernel-starts.log"
+        spec = tmp / "jupyter" / "kernels" / "python3"
+        spec.mkdir(parents=True)
+        (tmp / "count_kernel.py").write_text(KERNEL_WRAPPER)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, str(tmp / "count_kernel.py"), "-f", "{connection_file}"],
+            "display_name": "Python 3", "language": "python"}))
+        self.env = dict(os.environ, JUPYTER_PATH=str(tmp / "jupyter"),
+                        FOLIO_BENCH_KERNEL_LOG=str(self.log), NO_MKDOCS_2_WARNING="1")
+
+    def reset(self) -> None:
+        self.log.write_text("")
+
+    def count(self) -> int:
+        return len(self.log.read_text().splitlines()) if self.log.exists() else 0
+
+
+def timed(cmd: list[str], cwd: Path, counter: Counter) -> tuple[float, int]:
+    counter.reset()
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=counter.env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-3000:]}")
+    return seconds, counter.count()
+
+
+# --- the two projects -----------------------------------------------------------------------
+
+def folio_project(dest: Path) -> Path:
+    for name in ("posts", "kernels", "folio"):
+        shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "site_src", dest / "site_src", ignore=shutil.ignore_patterns(
+        "posts", "series", "notebooks", "report.md"))
+    shutil.copytree(REPO / "figures", dest / "figures")  # frozen GPU results live here
+    for name in ("mkdocs.yml", "requirements.lock"):
+        shutil.copy(REPO / name, dest / name)
+    return dest
+
+
+MKJ_CONFIG = """site_name: mkdocs-jupyter baseline
+docs_dir: docs
+site_dir: site
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - mkdocs-jupyter:
+      execute: true
+      allow_errors: false
+      include: ["*.ipynb"]
+markdown_extensions:
+  - pymdownx.arithmatex:
+      generic: true
+"""
+
+
+def mkj_project(dest: Path) -> Path:
+    """The same posts as jupytext notebooks (with their modules beside them) in a plain
+    Material site executed by mkdocs-jupyter, its cache on."""
+    docs = dest / "docs"
+    docs.mkdir(parents=True)
+    (dest / "mkdocs.yml").write_text(MKJ_CONFIG)
+    (docs / "index.md").write_text("# Posts\n")
+    for index in sorted((REPO / "posts").glob("*/index.md")):
+        slug = index.parent.name
+        nb = jupytext.read(index)
+        jupytext.write(nb, docs / f"{slug}.ipynb", fmt="ipynb")
+    shutil.copytree(REPO / "kernels", dest / "kernels", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def mkj_env_paths(dest: Path) -> str:
+    # Kernels start in the mkdocs working directory; the posts import their modules by name.
+    dirs = [str(p) for p in sorted((REPO / "posts").iterdir()) if p.is_dir()]
+    return os.pathsep.join(dirs + [str(dest)])
+
+
+# --- edits ----------------------------------------------------------------------------------
+
+def prose_edit(path: Path, n: int) -> None:
+    text = path.read_text()
+    marker = "<!-- more -->"
+    path.write_text(text.replace(marker, f"{marker}\n\nThis sentence was added by edit {n}.", 1))
+
+
+def code_edit_md(path: Path, n: int) -> None:
+    text = path.read_text()
+    path.write_text(text.replace("```{code-cell} ipython3\n", f"```{{code-cell}} ipython3\n# edit {n}\n", 1))
+
+
+def nb_edit(path: Path, n: int, kind: str) -> None:
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == kind:
+            src = "".join(cell["source"])
+            cell["source"] = (f"# edit {n}\n" + src) if kind == "code" else (src + f"\n\nThis sentence was added by edit {n}.")
+            break
+    path.write_text(json.dumps(nb))
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def bench_folio(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> dict:
+    folio = [str(Path(sys.executable).parent / "folio"), "build", "--keep-going"]
+    post = root / "posts" / EDIT_POST / "index.md"
+    out: dict[str, list] = {k: [] for k in ("cold", "noop", "prose", "code", "kernels")}
+    kern: dict[str, int] = {}
+    for _ in range(cold_repeat):
+        shutil.rmtree(root / "build", ignore_errors=True)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        s, k = timed(folio, root, counter)
+        out["cold"].append(s); kern["cold"] = k
+    for i in range(repeat):
+        s, k = timed(folio, root, counter); out["noop"].append(s); kern["noop"] = k
+        prose_edit(post, i)
+        s, k = timed(folio, root, counter); out["prose"].append(s); kern["prose"] = k
+        code_edit_md(post, i)
+        s, k = timed(folio, root, counter); out["code"].append(s); kern["code"] = k
+    reran = []
+    kfile = root / EDIT_KERNEL
+    if kfile.exists():
+        for i in range(repeat):
+            kfile.write_text(kfile.read_text() + f"\n# edit {i}\n")
+            s, k = timed(folio, root, counter); out["kernels"].append(s); kern["kernels"] = k
+        reran = sorted(_last_executed(root))
+    return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern, "reran": reran}
+
+
+def _last_executed(root: Path) -> set[str]:
+    report = json.loads((root / "build" / "report.json").read_text())
+    return {p["slug"] for p in report["posts"] if p["status"] == "executed"}
+
+
+def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> dict:
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    counter.env["PYTHONPATH"] = mkj_env_paths(root)
+    nb = root / "docs" / f"{EDIT_POST}.ipynb"
+    out: dict[str, list] = {k: [] for k in ("cold", "noop", "prose", "code")}
+    kern: dict[str, int] = {}
+    for _ in range(cold_repeat):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        s, k = timed(cmd, root, counter); out["cold"].append(s); kern["cold"] = k
+    for i in range(repeat):
+        s, k = timed(cmd, root, counter); out["noop"].append(s); kern["noop"] = k
+        nb_edit(nb, i, "markdown")
+        s, k = timed(cmd, root, counter); out["prose"].append(s); kern["prose"] = k
+        nb_edit(nb, i, "code")
+        s, k = timed(cmd, root, counter); out["code"].append(s); kern["code"] = k
+    counter.env.pop("PYTHONPATH")
+    return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
+
+
+def serial_sum(root: Path, counter: Counter) -> float:
+    """Sum of per-post execution times from a cold build that runs one post at a time."""
+    shutil.rmtree(root / "build", ignore_errors=True)
+    timed([str(Path(sys.executable).parent / "folio"), "build", "--keep-going", "--jobs", "1",
+           "--no-site"], root, counter)
+    report = json.loads((root / "build" / "report.json").read_text())
+    return sum(p["seconds"] for p in report["posts"])
+
+
+def reproducible(tmp: Path, counter: Counter) -> list[str]:
+    """Build the real site twice from clean copies; list files that differ (report page aside)."""
+    sites = []
+    for name in ("a", "b"):
+        root = folio_project(tmp / f"repro-{name}")
+        timed([str(Path(sys.executable).parent / "folio"), "build", "--keep-going"], root, counter)
+        sites.append(root / "build" / "site")
+    diffs = []
+
+    def walk(cmp: filecmp.dircmp, rel: str = "") -> None:
+        for name in cmp.left_only + cmp.right_only:
+            diffs.append(f"{rel}{name} (only in one build)")
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        diffs.extend(f"{rel}{n}" for n in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{rel}{name}/")
+
+    walk(filecmp.dircmp(*sites))
+    return [d for d in diffs if not d.startswith("report/")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each rebuild (median taken)")
+    ap.add_argument("--cold-repeat", type=int, default=1, help="cold builds per tool")
+    ap.add_argument("--skip-repro", action="store_true", help="skip the two-clean-builds check")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as t:
+        tmp = Path(t)
+        counter = Counter(tmp)
+        print(f"benchmark: {len(list((REPO / 'posts').glob('*/index.md')))} posts, {os.cpu_count()} cores, "
+              f"{args.repeat} repeats (medians), edits to posts/{EDIT_POST} and {EDIT_KERNEL}", flush=True)
+        f = bench_folio(folio_project(tmp / "folio"), counter, args.repeat, args.cold_repeat)
+        m = bench_mkj(mkj_project(tmp / "mkj"), counter, args.repeat, args.cold_repeat)
+        serial = serial_sum(folio_project(tmp / "serial"), counter)
+        diffs = [] if args.skip_repro else reproducible(tmp, counter)
+
+    rows = [("cold build", "cold"), ("no-op rebuild", "noop"), ("prose edit", "prose"),
+            ("code edit", "code"), ("kernels/ edit", "kernels")]
+    print()
+    print("| scenario | folio (s) | kernels | mkdocs-jupyter (s) | kernels | folio / mkdocs-jupyter |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, key in rows:
+        fs, fk = f["seconds"][key], f["kernels"].get(key, "")
+        ms, mk = m["seconds"].get(key, float("nan")), m["kernels"].get(key, "")
+        ratio = f"{fs / ms:.2f}" if ms == ms else "n/a"
+        mcol = f"{ms:.1f}" if ms == ms else "n/a"
+        print(f"| {label} | {fs:.1f} | {fk} | {mcol} | {mk if mcol != 'n/a' else 'n/a'} | {ratio} |")
+    fs, ms = f["seconds"], m["seconds"]
+    print()
+    print(f"posts re-run by the kernels/ edit: {', '.join(f['reran']) or 'none'}")
+    print("targets:")
+    print(f"  prose edit / folio no-op          = {fs['prose'] / fs['noop']:.2f}  (target <= 1.10)")
+    print(f"  prose edit / mkdocs-jupyter prose = {fs['prose'] / ms['prose']:.2f}  (target <= 0.25)")
+    print(f"  no-op / mkdocs-jupyter no-op      = {fs['noop'] / ms['noop']:.2f}  (target <= 1.00)")
+    print(f"  cold build / serial execution sum = {fs['cold']:.1f} / {serial:.1f} = {fs['cold'] / serial:.2f}  (target <= 0.60)")
+    if not args.skip_repro:
+        print(f"reproducible: two clean builds differ in {len(diffs)} file(s) outside report/"
+              + (": " + ", ".join(diffs[:10]) if diffs else ""))
+
+
+if __name__ == "__main__":
+    main()
