@@ -34,5 +34,10 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 
+# Lighthouse, axe and the Nu checker over every post page (needs Node.js, npm and Java).
+audit: site chromium
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python audit/run_audit.py
+
 clean:
 	rm -rf build site_src/blog/posts site_src/series site_src/notebooks site_src/report.md

@@ -12,11 +12,13 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 from .post import Post
 
 SCHEMA = "folio-exec-3"
+_PARSE_LOCK = threading.Lock()
 # Tags that change what executes; display tags (hide-input, ...) are not in the key.
 EXECUTION_TAGS = {"gpu", "cpu", "skip-execution"}
 # folio code that runs inside the kernel: its changes change outputs.
@@ -53,7 +55,11 @@ def imported_modules(source: str) -> set[str]:
     # IPython magics and shell escapes are not Python; blank them so the rest still parses.
     lines = ["" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()]
     try:
-        tree = ast.parse("\n".join(lines))
+        # Hack: CPython 3.11's parser keeps its recursion depth in shared state, and concurrent
+        # ast.parse calls from the executor threads fail with "AST constructor recursion depth
+        # mismatch". One parse at a time.
+        with _PARSE_LOCK:
+            tree = ast.parse("\n".join(lines))
     except SyntaxError:
         return set()
     names: set[str] = set()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
+import io
+import os
 import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -10,14 +13,41 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 
-class _Quiet(SimpleHTTPRequestHandler):
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".xsl", ".ipynb", ".txt", ".py")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """A static server that gzips text as GitHub Pages does, so measured sizes are realistic."""
+
+    _gz: dict[str, bytes] = {}
+
     def log_message(self, *args):
         pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.endswith(COMPRESSIBLE) and os.path.isfile(path)):
+            return super().send_head()
+        if self.path.split("?")[0].endswith("/") is False and os.path.isdir(self.translate_path(self.path)):
+            return super().send_head()  # let the base class redirect to the trailing slash
+        if path not in self._gz:
+            with open(path, "rb") as f:
+                self._gz[path] = gzip.compress(f.read(), mtime=0)
+        body = self._gz[path]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class SiteServer:
     def __init__(self, site_dir: Path):
-        handler = functools.partial(_Quiet, directory=str(site_dir))
+        handler = functools.partial(_Handler, directory=str(site_dir))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -151,7 +151,7 @@ def test_missing_glue_names_the_line(tmp_path):
 
 def test_malformed_post_does_not_stop_the_others_with_keep_going(project):
     bad = project.posts_dir / "alpha" / "index.md"
-    bad.write_text(bad.read_text().replace("date: 2026-01-10", "date: soon"))
+    bad.write_text(bad.read_text().replace('date: "2026-01-10"', "date: soon"))
     r = build(project, BuildOptions(jobs=2, site=False, keep_going=True))
     assert any("front matter key 'date'" in p for p in r.problems)
     assert statuses(r) == {"beta": "executed"}

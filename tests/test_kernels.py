@@ -64,7 +64,7 @@ def test_pack_rejects_out_of_range():
 
 
 @pytest.mark.parametrize("kind", ["gaussian", "heavy-tailed", "zero-rows"])
-@pytest.mark.parametrize("bits,group", [(8, None), (4, 128), (4, 32), (4, None)])
+@pytest.mark.parametrize("bits,group", [(8, None), (4, 128), (4, 32), (4, 10**6)])  # 10**6: per row
 def test_quantization_error_bound(kind, bits, group):
     w = _weights(kind, (24, 300))
     qw = quantize(w, bits, group)

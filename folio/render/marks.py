@@ -54,7 +54,8 @@ def equation_block(eq: Equation, result: dict | None, root: Path) -> str:
     """Raw HTML (a Markdown block passes it through untouched) for one labeled equation."""
     math = to_mathml(eq.tex, display=True)
     head = (f'<div class="folio-equation" id="{eq.label}">\n'
-            f'<div class="folio-equation__math">{math}</div>\n'
+            # Focusable, so a keyboard user can scroll a wide equation on a narrow screen.
+            f'<div class="folio-equation__math" tabindex="0" role="group" aria-label="Equation {eq.number}">{math}</div>\n'
             f'<span class="folio-equation__number">({eq.number})</span>\n</div>')
     return head + "\n" + check_mark(eq, result, root)
 

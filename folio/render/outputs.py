@@ -44,9 +44,12 @@ def _figure(slug: str, fig: dict, out: Rendered) -> str:
     out.files[f"{base}-dark.svg"] = fig["dark"].encode("utf-8")
     alt = html.escape(fig["alt"], quote=True)
     size = f'width="{fig["width"]}" height="{fig["height"]}"'
-    lazy = ' loading="lazy"' if n > 1 else ""
+    # Only the first light figure loads eagerly (it may be the largest paint); the rest, and every
+    # dark variant (hidden until the reader switches scheme), load when they come into view.
+    def lazy(scheme):
+        return "" if n == 1 and scheme == "light" else ' loading="lazy"'
     imgs = "\n".join(
-        f"  ![{alt}]({FROM_PAGE}{base}-{scheme}.svg#only-{scheme}){{ {size}{lazy} }}"
+        f"  ![{alt}]({FROM_PAGE}{base}-{scheme}.svg#only-{scheme}){{ {size}{lazy(scheme)} }}"
         for scheme in ("light", "dark"))
     return (f'<figure class="folio-figure" id="fig-{fig["name"]}" markdown="span">\n{imgs}\n'
             f"  <figcaption>Figure {n}. {html.escape(fig['caption'])}</figcaption>\n</figure>")
@@ -69,9 +72,22 @@ def _image(slug: str, number: int, k: int, mime: str, data, out: Rendered) -> st
     return f"![Output of code cell {number}]({FROM_PAGE}{path})"
 
 
+def _merge_streams(outputs) -> list:
+    """print() calls reach the notebook as several stream chunks; show them as one block."""
+    merged: list = []
+    for o in outputs:
+        prev = merged[-1] if merged else None
+        if (prev is not None and o.get("output_type") == "stream" and prev.get("output_type") == "stream"
+                and prev.get("name") == o.get("name")):
+            merged[-1] = {**prev, "text": prev.get("text", "") + o.get("text", "")}
+        else:
+            merged.append(o)
+    return merged
+
+
 def render_outputs(slug: str, number: int, outputs, out: Rendered) -> list[str]:
     parts: list[str] = []
-    for k, o in enumerate(outputs):
+    for k, o in enumerate(_merge_streams(outputs)):
         kind = o.get("output_type")
         if kind == "stream":
             parts.append(_text_block(o.get("text", "")))

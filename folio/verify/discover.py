@@ -27,12 +27,16 @@ def collect(post_dir: Path) -> Registry:
     saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
     registry = Registry()
     token = use_registry(registry)
-    sys.path.insert(0, str(post_dir))
+    # The post's folder first (its sibling modules), then the project root (``import kernels``),
+    # as in the post's kernel.
+    added = [str(post_dir), str(post_dir.parent.parent)]
+    sys.path[:0] = added
     try:
         for name in names:
             importlib.import_module(name)
     finally:
-        sys.path.remove(str(post_dir))
+        for entry in added:
+            sys.path.remove(entry)
         _registry.reset(token)
         for name in names:
             sys.modules.pop(name, None)

@@ -22,7 +22,7 @@ GiB = 2 ** 30
 
 @equation("eq-param-count")
 def param_count(cfg: GLMConfig) -> int:
-    """N = L (4h^2 + 3 h d_ff + 9h + 2 d_ff) + V h + 2h."""
+    """P = L (4h^2 + 3 h d_ff + 9h + 2 d_ff) + V h + 2h."""
     L, h, f, V = cfg.n_layers, cfg.hidden, cfg.ffn, cfg.vocab
     return L * (4 * h * h + 3 * h * f + 9 * h + 2 * f) + V * h + 2 * h
 
@@ -64,12 +64,12 @@ def scale_count(cfg: GLMConfig, bits: int) -> int:
 
 @equation("eq-weight-bytes")
 def weight_bytes(cfg: GLMConfig, bits: int) -> float:
-    """B = (b/8) P_lin + 2 S + 2 (N - P_lin): quantized linears, FP16 scales, FP16 rest."""
-    N = param_count(cfg)
+    """B = (p/8) P_lin + 2 S + 2 (P - P_lin): quantized linears, FP16 scales, FP16 rest."""
+    P = param_count(cfg)
     if bits == 16:
-        return 2 * N
+        return 2 * P
     P_lin = cfg.n_layers * (4 * cfg.hidden ** 2 + 3 * cfg.hidden * cfg.ffn)
-    return bits / 8 * P_lin + 2 * scale_count(cfg, bits) + 2 * (N - P_lin)
+    return bits / 8 * P_lin + 2 * scale_count(cfg, bits) + 2 * (P - P_lin)
 
 
 def _byte_cases(rng) -> list:

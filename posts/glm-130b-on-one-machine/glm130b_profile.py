@@ -132,8 +132,9 @@ def draw_timeline(fig, theme, steps: list[dict], max_depth: int = 5):
             groups.setdefault((b["depth"], kind), []).append(
                 (b["start"] / 1000, (b["end"] - b["start"]) / 1000))
         for (depth, kind), spans in groups.items():
+            # Rasterised: thousands of rectangles as vectors would make a 400 KB SVG.
             ax.broken_barh(spans, (-depth - 0.4, 0.8), facecolors=colors[kind], linewidth=0,
-                           alpha=0.55 if kind == "annotation" else 0.95)
+                           alpha=0.55 if kind == "annotation" else 0.95, rasterized=True)
         ax.set_yticks([])
         ax.set_xlim(0, longest * 1.02)
         ax.set_title(f"{step['name']}: {step['dur'] / 1000:.1f} ms", fontsize=10, loc="left")

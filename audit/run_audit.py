@@ -1,0 +1,140 @@
+"""``make audit``: Lighthouse (mobile), axe-core and the Nu HTML Checker over every post page.
+
+Serves build/site on a loopback port, audits each post page, prints a table per page and the
+minimum of each score, and exits 1 when a page misses a target:
+Lighthouse performance, accessibility, best practices and SEO >= 0.95; under 500 KB transferred
+before figures; no serious or critical axe violation; no Nu checker error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.site_server import SiteServer  # noqa: E402
+
+AUDIT = REPO / "audit"
+SITE = REPO / "build" / "site"
+CHROME = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGET = 0.95
+BUDGET_KB = 500
+
+
+def lighthouse(url: str, out: Path) -> dict:
+    cmd = [str(AUDIT / "node_modules" / ".bin" / "lighthouse"), url, "--output=json",
+           f"--output-path={out}", f"--chrome-flags={FLAGS}", "--quiet",
+           f"--only-categories={','.join(CATEGORIES)}"]
+    subprocess.run(cmd, env=dict(os.environ, CHROME_PATH=CHROME), check=True, timeout=300,
+                   capture_output=True)
+    data = json.loads(out.read_text())
+    scores = {c: data["categories"][c]["score"] for c in CATEGORIES}
+    requests = data["audits"]["network-requests"]["details"]["items"]
+    before_figures = sum(r.get("transferSize", 0) for r in requests if r.get("resourceType") != "Image")
+    failing = [k for k, a in data["audits"].items()
+               if a.get("score") is not None and a["score"] < 0.9
+               and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
+    return {**scores, "kb_before_figures": before_figures / 1024,
+            "kb_total": data["audits"]["total-byte-weight"]["numericValue"] / 1024,
+            "failing_audits": failing}
+
+
+def axe(urls: list[str]) -> dict[str, list[str]]:
+    from playwright.sync_api import sync_playwright
+
+    script = (AUDIT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROME, args=FLAGS.split())
+        for url in urls:
+            for scheme in ("default", "slate"):
+                page = browser.new_page(viewport={"width": 412, "height": 823})
+                page.goto(url, wait_until="networkidle")
+                page.evaluate(f"() => document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+                page.add_script_tag(content=script)
+                result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+                bad = [f"{v['id']} ({v['impact']}, {scheme}, {len(v['nodes'])} nodes)"
+                       for v in result["violations"] if v["impact"] in ("serious", "critical")]
+                out.setdefault(url, []).extend(bad)
+                page.close()
+        browser.close()
+    return out
+
+
+ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">.*?</article>', re.S)
+SHELL = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>post</title></head>'
+         "<body>\n{}\n</body></html>\n")
+
+
+def nu(files: list[Path], tmp: Path) -> dict[str, list[str]]:
+    """Nu checker errors in our own output: each page's article (what folio renders), in a
+    minimal valid document. Material's own header, drawer and search markup are not ours."""
+    jar = AUDIT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    fragments = {}
+    for f in files:
+        m = ARTICLE.search(f.read_text(encoding="utf-8"))
+        frag = tmp / f"{f.parent.name}.html"
+        frag.write_text(SHELL.format(m.group(0) if m else ""), encoding="utf-8")
+        fragments[str(frag)] = str(f)
+    proc = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                           *fragments], capture_output=True, text=True, timeout=300)
+    messages = json.loads(proc.stderr or '{"messages": []}')["messages"]
+    out: dict[str, list[str]] = {}
+    for m in messages:
+        if m.get("type") == "error":
+            out.setdefault(fragments.get(m["url"].removeprefix("file:"), m["url"]), []).append(
+                f"line {m.get('lastLine')}: {m['message']}")
+    return out
+
+
+def main() -> int:
+    if not (SITE / "index.html").is_file():
+        sys.exit("build/site is missing: run `make site` first")
+    slugs = sorted(p.parent.name for p in (REPO / "posts").glob("*/index.md")
+                   if (SITE / "blog" / p.parent.name / "index.html").is_file())
+    rows, ok = [], True
+    with SiteServer(SITE) as server, tempfile.TemporaryDirectory() as tmp:
+        urls = {s: f"{server.base}blog/{s}/" for s in slugs}
+        axe_results = axe(list(urls.values()))
+        nu_results = nu([SITE / "blog" / s / "index.html" for s in slugs], Path(tmp))
+        for s in slugs:
+            lh = lighthouse(urls[s], Path(tmp) / f"{s}.json")
+            axe_bad = axe_results.get(urls[s], [])
+            nu_bad = nu_results.get(str(SITE / "blog" / s / "index.html"), [])
+            rows.append((s, lh, axe_bad, nu_bad))
+            print(f"  audited {s}", file=sys.stderr, flush=True)
+
+    print("| post | perf | a11y | best practices | SEO | KB before figures | KB total | axe serious+critical | Nu errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s, lh, axe_bad, nu_bad in rows:
+        print(f"| {s} | {lh['performance']:.2f} | {lh['accessibility']:.2f} | {lh['best-practices']:.2f} "
+              f"| {lh['seo']:.2f} | {lh['kb_before_figures']:.0f} | {lh['kb_total']:.0f} | {len(axe_bad)} | {len(nu_bad)} |")
+        page_ok = (all(lh[c] >= TARGET for c in CATEGORIES) and lh["kb_before_figures"] < BUDGET_KB
+                   and not axe_bad and not nu_bad)
+        ok &= page_ok
+    mins = {c: min(r[1][c] for r in rows) for c in CATEGORIES}
+    print(f"| **minimum** | {mins['performance']:.2f} | {mins['accessibility']:.2f} | "
+          f"{mins['best-practices']:.2f} | {mins['seo']:.2f} | "
+          f"{max(r[1]['kb_before_figures'] for r in rows):.0f} (max) | "
+          f"{max(r[1]['kb_total'] for r in rows):.0f} (max) | {sum(len(r[2]) for r in rows)} | "
+          f"{sum(len(r[3]) for r in rows)} |")
+    for s, lh, axe_bad, nu_bad in rows:
+        details = ([f"lighthouse audits below 0.9: {', '.join(lh['failing_audits'])}"] if lh["failing_audits"] else []) \
+            + [f"axe: {v}" for v in axe_bad] + [f"nu: {v}" for v in nu_bad[:5]]
+        if details:
+            print(f"\n{s}:\n  " + "\n  ".join(details))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
