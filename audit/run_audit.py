@@ -61,6 +61,7 @@ def axe(urls: list[str]) -> dict[str, list[str]]:
                 page = browser.new_page(viewport={"width": 412, "height": 823})
                 page.goto(url, wait_until="networkidle")
                 page.evaluate(f"() => document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+                page.wait_for_timeout(600)  # Material animates colour changes; measure the end state
                 page.add_script_tag(content=script)
                 result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
                 bad = [f"{v['id']} ({v['impact']}, {scheme}, {len(v['nodes'])} nodes)"

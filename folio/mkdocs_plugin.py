@@ -15,6 +15,9 @@ from .feed import fix_feed
 from .render.mathml import convert_page
 
 
+UNINDEXED = ("notebooks/", "blog/archive/", "blog/category/", "blog/page/")
+
+
 class FolioPlugin(BasePlugin):
     def on_files(self, files: Files, config) -> Files:
         """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
@@ -38,6 +41,14 @@ class FolioPlugin(BasePlugin):
         # MathML too.
         page.content = html
         return html
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def on_page_context(self, context, page, config, nav):
+        """Keep the search index to the posts and pages themselves: companion notebooks and the
+        blog's archive and category listings repeat them, and every page load fetches the index."""
+        if page.file.src_uri.startswith(UNINDEXED):
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        return context
 
     @event_priority(-100)  # after the RSS plugin has written its feeds
     def on_post_build(self, config) -> None:
