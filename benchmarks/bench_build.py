@@ -72,7 +72,7 @@ def timed(cmd: list[str], cwd: Path, counter: Counter) -> tuple[float, int]:
 # --- the two projects -----------------------------------------------------------------------
 
 def folio_project(dest: Path) -> Path:
-    for name in ("posts", "kernels", "folio"):
+    for name in ("posts", "kernels"):
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "site_src", dest / "site_src", ignore=shutil.ignore_patterns(
         "posts", "series", "notebooks", "report.md"))
@@ -243,9 +243,10 @@ def main() -> None:
         counter = Counter(tmp)
         print(f"benchmark: {len(list((REPO / 'posts').glob('*/index.md')))} posts, {os.cpu_count()} cores, "
               f"{args.repeat} repeats (medians), edits to posts/{EDIT_POST} and {EDIT_KERNEL}", flush=True)
-        f = bench_folio(folio_project(tmp / "folio"), counter, args.repeat, args.cold_repeat)
-        m = bench_mkj(mkj_project(tmp / "mkj"), counter, args.repeat, args.cold_repeat)
-        serial = serial_sum(folio_project(tmp / "serial"), counter)
+        # Project folders are not named after packages: a kernel's working directory is on its path.
+        f = bench_folio(folio_project(tmp / "proj-f"), counter, args.repeat, args.cold_repeat)
+        m = bench_mkj(mkj_project(tmp / "proj-m"), counter, args.repeat, args.cold_repeat)
+        serial = serial_sum(folio_project(tmp / "proj-serial"), counter)
         diffs = [] if args.skip_repro else reproducible(tmp, counter)
 
     rows = [("cold build", "cold"), ("no-op rebuild", "noop"), ("prose edit", "prose"),

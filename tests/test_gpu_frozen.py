@@ -4,6 +4,7 @@ No GPU is needed: the device is faked, and the fixture's GPU cell only prints.
 """
 
 import json
+import shutil
 
 import pytest
 
@@ -26,8 +27,8 @@ def run(proj, monkeypatch, device, **kw):
     return build(proj, BuildOptions(jobs=1, site=False, **kw))
 
 
-def page(proj):
-    return (proj.generated_posts / "gpu-cell.md").read_text()
+def page(proj, slug="gpu-cell"):
+    return (proj.generated_posts / f"{slug}.md").read_text()
 
 
 def test_without_results_the_page_says_pending_and_strict_fails(proj, monkeypatch):
@@ -43,7 +44,7 @@ def test_without_results_the_page_says_pending_and_strict_fails(proj, monkeypatc
 def test_gpu_run_freezes_outputs_with_provenance_and_cpu_builds_show_them(proj, monkeypatch):
     gpu = run(proj, monkeypatch, H100)
     assert gpu.results["gpu-cell"].status == "executed"
-    (frozen,) = (proj.figures_dir / "gpu-cell" / "frozen").glob("gpu-*.json")
+    (frozen,) = (proj.figures_dir / "gpu-cell" / "frozen").glob("cell-*.json")
     record = json.loads(frozen.read_text())
     prov = record["provenance"]
     assert prov["device"] == "NVIDIA H100 80GB HBM3" and prov["cuda"] == "13.0"
@@ -70,3 +71,25 @@ def test_report_marks_frozen_posts(proj, monkeypatch):
     report = json.loads(proj.report_file.read_text())
     (post,) = report["posts"]
     assert post["status"] == "frozen" and post["gpu_pending"] == 0
+
+
+def test_profile_cells_are_measured_once_and_frozen(tmp_path, monkeypatch):
+    """A timing differs on every run; frozen, it is the same on every build until the cell changes."""
+    proj = make_project(tmp_path / "p", posts=[FIXTURES / "posts" / "profile-cell"])
+    first = run(proj, monkeypatch, CPU)
+    assert first.results["profile-cell"].status == "executed"
+    measured = page(proj, "profile-cell")
+    assert "measured " in measured
+
+    shutil.rmtree(proj.cache_dir)  # a clean build of the same commit
+    again = run(proj, monkeypatch, CPU)
+    res = again.results["profile-cell"]
+    assert res.status == "frozen" and res.kernels_started == 1
+    assert page(proj, "profile-cell") == measured
+    assert "Measured on cpu (x86_64)" in measured
+
+    index = proj.posts_dir / "profile-cell" / "index.md"
+    index.write_text(index.read_text().replace('print("measured"', 'print("measured now"'))
+    run(proj, monkeypatch, CPU)
+    assert "measured now " in page(proj, "profile-cell")
+    assert len(list((proj.figures_dir / "profile-cell" / "frozen").glob("cell-*.json"))) == 1

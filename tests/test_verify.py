@@ -1,6 +1,7 @@
 """The checker can fail: mutated counterparts, cheating oracles and missing pieces are caught."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,21 @@ def test_correct_counterpart_passes():
     assert c.cases == 3 and c.max_rel_error < 1e-8
 
 
-@pytest.mark.parametrize("slug", ["mutation-sign-flip", "mutation-factor-two", "mutation-transposed"])
-def test_mutations_fail_their_check(slug):
-    r = result(slug)
+MUTATIONS = {"sign-flip": "-A.T", "factor-two": "2 * A.T", "transposed": "A"}
+
+
+def mutant(tmp_path, mutation: str) -> Path:
+    """The 'correct' fixture with its counterpart's body replaced: the checker must notice."""
+    dest = tmp_path / f"mutation-{mutation}"
+    shutil.copytree(POSTS / "correct", dest)
+    module = dest / "correct_eqs.py"
+    module.write_text(module.read_text().replace("return A.T", f"return {MUTATIONS[mutation]}"))
+    return dest
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_mutations_fail_their_check(tmp_path, mutation):
+    (r,) = verify_post(read_post(mutant(tmp_path, mutation) / "index.md")).results
     assert not r.verified
     (c,) = r.checks
     assert not c.passed
@@ -108,10 +121,9 @@ def test_relation_and_estimate_checks(tmp_path):
     assert rel.verified and rel.checks[0].relation
 
 
-def test_folio_equations_command_prints_table_and_json(project):
-    for slug in ("correct", "mutation-sign-flip"):
-        import shutil
-        shutil.copytree(POSTS / slug, project.posts_dir / slug)
+def test_folio_equations_command_prints_table_and_json(project, tmp_path):
+    shutil.copytree(POSTS / "correct", project.posts_dir / "correct")
+    shutil.copytree(mutant(tmp_path, "sign-flip"), project.posts_dir / "mutation-sign-flip")
     cmd = [sys.executable, "-m", "folio", "equations"]
     out = subprocess.run(cmd, cwd=project.root, capture_output=True, text=True)
     assert out.returncode == 1, out.stderr  # the sign flip fails

@@ -1,7 +1,8 @@
-"""GPU results frozen with the device they came from.
+"""GPU results and profiling runs, frozen with the device they came from.
 
-Where CUDA is present, a ``gpu`` cell's outputs are written to
-``figures/<slug>/frozen/gpu-<hash>.json`` with a provenance record. Elsewhere, a cell whose source
+Where CUDA is present, a ``gpu`` cell's outputs (and, on any machine, a ``profile`` cell's) are
+written to
+``figures/<slug>/frozen/cell-<hash>.json`` with a provenance record. Elsewhere, a cell whose source
 hash (the cell, the post's modules, the kernels it imports) matches a frozen file gets those
 outputs back; otherwise its results are pending, which is a warning (an error under --strict).
 """
@@ -33,7 +34,7 @@ class FrozenStore:
         self.dir = Path(figures_dir) / slug / "frozen"
 
     def _path(self, h: str) -> Path:
-        return self.dir / f"gpu-{h}.json"
+        return self.dir / f"cell-{h}.json"
 
     def load(self, h: str) -> Frozen | None:
         p = self._path(h)
@@ -46,7 +47,7 @@ class FrozenStore:
             return None
 
     def has_any(self) -> bool:
-        return self.dir.is_dir() and any(self.dir.glob("gpu-*.json"))
+        return self.dir.is_dir() and any(self.dir.glob("cell-*.json"))
 
     def save(self, h: str, cell: Cell, outputs: list, provenance: dict) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -57,6 +58,6 @@ class FrozenStore:
 
     def prune(self, keep: set[str]) -> None:
         """Drop frozen results of cells that no longer exist (called after a GPU run)."""
-        for p in self.dir.glob("gpu-*.json"):
-            if p.stem.removeprefix("gpu-") not in keep:
+        for p in self.dir.glob("cell-*.json"):
+            if p.stem.removeprefix("cell-") not in keep:
                 p.unlink()

@@ -36,10 +36,34 @@ class ExecContext:
     threads: int = 1  # BLAS/torch threads per kernel: cores divided among parallel posts
 
 
-def runs_here(cell: Cell, post: Post, device: Device) -> bool:
-    """GPU cells run only where CUDA is; a `requires: gpu` post makes every untagged cell one."""
-    gpu_cell = cell.is_gpu or (post.meta.requires == "gpu" and "cpu" not in cell.tags)
-    return device.gpu or not gpu_cell
+def frozen_kind(cell: Cell, post: Post) -> str | None:
+    """'gpu' for cells that need CUDA (tagged, or untagged in a `requires: gpu` post), 'profile'
+    for measurement cells; both keep their outputs in frozen files. None for ordinary cells."""
+    if cell.is_gpu or (post.meta.requires == "gpu" and "cpu" not in cell.tags):
+        return "gpu"
+    return "profile" if "profile" in cell.tags else None
+
+
+def runs_here(cell: Cell, post: Post, device: Device, frozen: "FrozenPlan") -> bool:
+    """GPU cells run only where CUDA is. Profile cells run only when no frozen measurement
+    exists for their current source, so a timing is taken once per change, not once per build."""
+    kind = frozen_kind(cell, post)
+    if kind == "gpu":
+        return device.gpu
+    if kind == "profile":
+        return not frozen.current(cell)
+    return True
+
+
+@dataclass(frozen=True)
+class FrozenPlan:
+    """The post's frozen store and the source hash of each of its frozen-kind cells."""
+
+    store: FrozenStore
+    hashes: dict  # cell number -> source hash
+
+    def current(self, cell: Cell) -> bool:
+        return cell.number in self.hashes and self.store.load(self.hashes[cell.number]) is not None
 
 
 def _kernel_env(post: Post, ctx: ExecContext) -> dict:
@@ -73,8 +97,8 @@ def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
     return nb
 
 
-def _run_kernel(post: Post, ctx: ExecContext, key: str) -> ExecutionResult:
-    cells = [c for c in post.code_cells if runs_here(c, post, ctx.device)]
+def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> ExecutionResult:
+    cells = [c for c in post.code_cells if runs_here(c, post, ctx.device, plan)]
     nb = _notebook(post, cells)
     client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(post.dir.resolve())}})
@@ -162,52 +186,52 @@ def _from_cache(post: Post, key: str, nb, record: dict) -> ExecutionResult:
         cells=cells, checks=record.get("checks", {}))
 
 
-def _gpu_cells(post: Post) -> list[Cell]:
-    return [c for c in post.code_cells
-            if c.is_gpu or (post.meta.requires == "gpu" and "cpu" not in c.tags)]
+def _plan(post: Post, ctx: ExecContext, deps: dict) -> FrozenPlan:
+    hashes = {c.number: source_hash(c, deps) for c in post.code_cells if frozen_kind(c, post)}
+    return FrozenPlan(FrozenStore(ctx.figures_dir, post.slug), hashes)
 
 
-def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, deps: dict) -> ExecutionResult:
-    """Freeze GPU outputs where they ran; fill them in from frozen files where they did not."""
-    gpu_cells = _gpu_cells(post)
-    if not gpu_cells or not result.ok:
+def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, plan: FrozenPlan) -> ExecutionResult:
+    """Freeze the outputs of frozen-kind cells that ran; show frozen outputs for those that did
+    not (or 'pending' for a GPU cell with no current result)."""
+    if not plan.hashes or not result.ok:
         return result
-    store = FrozenStore(ctx.figures_dir, post.slug)
-    hashes = {c.number: source_hash(c, deps) for c in gpu_cells}
-    if ctx.device.gpu:
-        if result.status == "executed":
-            for c in gpu_cells:
-                outs = result.outputs_of(c.number)
-                store.save(hashes[c.number], c, list(outs.outputs) if outs else [],
-                           ctx.device.provenance())
-            store.prune(set(hashes.values()))
-        return result
+    store, ran = plan.store, {c.number for c in result.cells}
     cells = {c.number: c for c in result.cells}
-    pending = 0
-    for c in gpu_cells:
-        frozen = store.load(hashes[c.number])
+    by_number = {c.number: c for c in post.code_cells}
+    if result.status == "executed":
+        for number, h in plan.hashes.items():
+            if number in ran:
+                outs = cells[number]
+                store.save(h, by_number[number], list(outs.outputs), ctx.device.provenance())
+        store.prune(set(plan.hashes.values()))
+    pending = from_store = 0
+    for number, h in plan.hashes.items():
+        frozen = store.load(h)
         if frozen is None:
-            pending += 1
-            cells[c.number] = CellOutputs(c.number, (), pending=True)
-        else:
-            cells[c.number] = CellOutputs(c.number, tuple(frozen.outputs), frozen=frozen.provenance)
+            if number not in ran:
+                pending += 1
+                cells[number] = CellOutputs(number, (), pending=True)
+            continue
+        cells[number] = CellOutputs(number, tuple(frozen.outputs), frozen=frozen.provenance)
+        from_store += number not in ran or result.status == "cached"
     ordered = tuple(cells[n] for n in sorted(cells))
-    status = "frozen" if pending < len(gpu_cells) else result.status
+    status = "frozen" if from_store else result.status
     return replace(result, cells=ordered, status=status, gpu_pending=pending)
 
 
 def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> ExecutionResult:
     parts = key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
     key = cache_key(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
-    deps = {"post_files": parts["post_files"], "kernels": parts["kernels"]}
+    plan = _plan(post, ctx, {"post_files": parts["post_files"], "kernels": parts["kernels"]})
     hit = None if force else ctx.cache.get(key)
     if hit is not None:
         result = _from_cache(post, key, *hit)
     else:
-        result = _run_kernel(post, ctx, key)
+        result = _run_kernel(post, ctx, key, plan)
         if result.ok:
             ctx.cache.put(key, *_to_cache(result))
-    return _with_frozen(post, ctx, result, deps)
+    return _with_frozen(post, ctx, result, plan)
 
 
 def describe_key(post: Post, ctx: ExecContext) -> str:
