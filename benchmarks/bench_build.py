@@ -27,7 +27,9 @@ from pathlib import Path
 import jupytext
 
 REPO = Path(__file__).resolve().parent.parent
-EDIT_POST = "how-long-is-a-matrix"
+# The lightest and the heaviest post to execute: a prose edit costs mkdocs-jupyter a re-execution,
+# so the ratio depends on which post is edited; both are reported.
+EDIT_POSTS = ("how-long-is-a-matrix", "dl-thinking-loss-functions")
 EDIT_KERNEL = "kernels/quant.py"
 
 KERNEL_WRAPPER = """import sys, os
@@ -110,6 +112,8 @@ def mkj_project(dest: Path) -> Path:
     for index in sorted((REPO / "posts").glob("*/index.md")):
         slug = index.parent.name
         nb = jupytext.read(index)
+        # GPU cells cannot run here; folio skips them too (and shows frozen results).
+        nb.cells = [c for c in nb.cells if "gpu" not in c.metadata.get("tags", [])]
         jupytext.write(nb, docs / f"{slug}.ipynb", fmt="ipynb")
     shutil.copytree(REPO / "kernels", dest / "kernels", ignore=shutil.ignore_patterns("__pycache__"))
     return dest
@@ -146,26 +150,34 @@ def nb_edit(path: Path, n: int, kind: str) -> None:
 
 # --- measurements ---------------------------------------------------------------------------
 
+SCENARIOS = ("cold", "noop", "site", "prose0", "code0", "prose1", "code1", "kernels")
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
 def bench_folio(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> dict:
     folio = [str(Path(sys.executable).parent / "folio"), "build", "--keep-going"]
-    post = root / "posts" / EDIT_POST / "index.md"
-    out: dict[str, list] = {k: [] for k in ("cold", "noop", "prose", "code", "kernels")}
+    out: dict[str, list] = {k: [] for k in SCENARIOS}
     kern: dict[str, int] = {}
     for _ in range(cold_repeat):
         shutil.rmtree(root / "build", ignore_errors=True)
         shutil.rmtree(root / ".cache", ignore_errors=True)
         s, k = timed(folio, root, counter)
         out["cold"].append(s); kern["cold"] = k
+    about = root / "site_src" / "about.md"
     for i in range(repeat):
         s, k = timed(folio, root, counter); out["noop"].append(s); kern["noop"] = k
-        prose_edit(post, i)
-        s, k = timed(folio, root, counter); out["prose"].append(s); kern["prose"] = k
-        code_edit_md(post, i)
-        s, k = timed(folio, root, counter); out["code"].append(s); kern["code"] = k
+        # A hand-written page changes: no post to execute or render, but mkdocs must run.
+        about.write_text(about.read_text() + f"\n<!-- edit {i} -->\n")
+        s, k = timed(folio, root, counter); out["site"].append(s); kern["site"] = k
+        for n, slug in enumerate(EDIT_POSTS):
+            post = root / "posts" / slug / "index.md"
+            prose_edit(post, i)
+            s, k = timed(folio, root, counter); out[f"prose{n}"].append(s); kern[f"prose{n}"] = k
+            code_edit_md(post, i)
+            s, k = timed(folio, root, counter); out[f"code{n}"].append(s); kern[f"code{n}"] = k
     reran = []
     kfile = root / EDIT_KERNEL
     if kfile.exists():
@@ -184,8 +196,7 @@ def _last_executed(root: Path) -> set[str]:
 def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> dict:
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q"]
     counter.env["PYTHONPATH"] = mkj_env_paths(root)
-    nb = root / "docs" / f"{EDIT_POST}.ipynb"
-    out: dict[str, list] = {k: [] for k in ("cold", "noop", "prose", "code")}
+    out: dict[str, list] = {k: [] for k in SCENARIOS if k not in ("kernels", "site")}
     kern: dict[str, int] = {}
     for _ in range(cold_repeat):
         shutil.rmtree(root / "site", ignore_errors=True)
@@ -193,10 +204,12 @@ def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> di
         s, k = timed(cmd, root, counter); out["cold"].append(s); kern["cold"] = k
     for i in range(repeat):
         s, k = timed(cmd, root, counter); out["noop"].append(s); kern["noop"] = k
-        nb_edit(nb, i, "markdown")
-        s, k = timed(cmd, root, counter); out["prose"].append(s); kern["prose"] = k
-        nb_edit(nb, i, "code")
-        s, k = timed(cmd, root, counter); out["code"].append(s); kern["code"] = k
+        for n, slug in enumerate(EDIT_POSTS):
+            nb = root / "docs" / f"{slug}.ipynb"
+            nb_edit(nb, i, "markdown")
+            s, k = timed(cmd, root, counter); out[f"prose{n}"].append(s); kern[f"prose{n}"] = k
+            nb_edit(nb, i, "code")
+            s, k = timed(cmd, root, counter); out[f"code{n}"].append(s); kern[f"code{n}"] = k
     counter.env.pop("PYTHONPATH")
     return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
 
@@ -242,15 +255,19 @@ def main() -> None:
         tmp = Path(t)
         counter = Counter(tmp)
         print(f"benchmark: {len(list((REPO / 'posts').glob('*/index.md')))} posts, {os.cpu_count()} cores, "
-              f"{args.repeat} repeats (medians), edits to posts/{EDIT_POST} and {EDIT_KERNEL}", flush=True)
+              f"{args.repeat} repeats (medians), edits to posts/{{{','.join(EDIT_POSTS)}}} and {EDIT_KERNEL}", flush=True)
         # Project folders are not named after packages: a kernel's working directory is on its path.
         f = bench_folio(folio_project(tmp / "proj-f"), counter, args.repeat, args.cold_repeat)
+        print(f"folio: {json.dumps(f)}", flush=True)
         m = bench_mkj(mkj_project(tmp / "proj-m"), counter, args.repeat, args.cold_repeat)
+        print(f"mkdocs-jupyter: {json.dumps(m)}", flush=True)
         serial = serial_sum(folio_project(tmp / "proj-serial"), counter)
         diffs = [] if args.skip_repro else reproducible(tmp, counter)
 
-    rows = [("cold build", "cold"), ("no-op rebuild", "noop"), ("prose edit", "prose"),
-            ("code edit", "code"), ("kernels/ edit", "kernels")]
+    rows = [("cold build", "cold"), ("no-op rebuild", "noop"), ("site-page edit (mkdocs only)", "site")]
+    for n, slug in enumerate(EDIT_POSTS):
+        rows += [(f"prose edit, {slug}", f"prose{n}"), (f"code edit, {slug}", f"code{n}")]
+    rows.append(("kernels/ edit", "kernels"))
     print()
     print("| scenario | folio (s) | kernels | mkdocs-jupyter (s) | kernels | folio / mkdocs-jupyter |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -264,8 +281,10 @@ def main() -> None:
     print()
     print(f"posts re-run by the kernels/ edit: {', '.join(f['reran']) or 'none'}")
     print("targets:")
-    print(f"  prose edit / folio no-op          = {fs['prose'] / fs['noop']:.2f}  (target <= 1.10)")
-    print(f"  prose edit / mkdocs-jupyter prose = {fs['prose'] / ms['prose']:.2f}  (target <= 0.25)")
+    for n, slug in enumerate(EDIT_POSTS):
+        print(f"  prose edit / folio no-op          = {fs[f'prose{n}'] / fs['noop']:.2f}  (target <= 1.10; {slug}; "
+              f"the no-op skips mkdocs, so also: / site-page edit = {fs[f'prose{n}'] / fs['site']:.2f})")
+        print(f"  prose edit / mkdocs-jupyter prose = {fs[f'prose{n}'] / ms[f'prose{n}']:.2f}  (target <= 0.25; {slug})")
     print(f"  no-op / mkdocs-jupyter no-op      = {fs['noop'] / ms['noop']:.2f}  (target <= 1.00)")
     print(f"  cold build / serial execution sum = {fs['cold']:.1f} / {serial:.1f} = {fs['cold'] / serial:.2f}  (target <= 0.60)")
     if not args.skip_repro:

@@ -6,6 +6,7 @@ temporary folders find it too). Each event does one thing; the work lives in fol
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
@@ -15,10 +16,38 @@ from .feed import fix_feed
 from .render.mathml import convert_page
 
 
-UNINDEXED = ("notebooks/", "blog/archive/", "blog/category/", "blog/page/")
+# Companion notebooks and the blog's listings repeat the posts; the build report holds this build's
+# timings, and indexing it would make the search index differ between two builds of one commit.
+UNINDEXED = ("notebooks/", "blog/archive/", "blog/category/", "blog/page/", "report.md")
+
+
+def _excerpt_only(render):
+    """Hack: Material's blog converts each post's *whole* Markdown every time it lists the post
+    (blog index, archive, every category), then keeps the part before the separator. Our posts
+    are long and code-heavy, so this was most of the site build. Convert only the excerpt; a
+    non-empty remainder keeps the "Continue reading" link."""
+    @functools.wraps(render)
+    def render_excerpt(self, page, separator):
+        full = self.post.markdown
+        head, sep, _ = full.partition(separator)
+        if sep:
+            self.post.markdown = f"{head}{sep}\n\n&nbsp;\n"
+        try:
+            return render(self, page, separator)
+        finally:
+            self.post.markdown = full
+    render_excerpt.folio_patched = True
+    return render_excerpt
 
 
 class FolioPlugin(BasePlugin):
+    def on_config(self, config):
+        from material.plugins.blog.structure import Excerpt
+
+        if not getattr(Excerpt.render, "folio_patched", False):
+            Excerpt.render = _excerpt_only(Excerpt.render)
+        return config
+
     def on_files(self, files: Files, config) -> Files:
         """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
         posts/<slug>/: both are published as static files so pages can show and link them."""
@@ -44,8 +73,7 @@ class FolioPlugin(BasePlugin):
 
     @event_priority(100)  # before the search plugin indexes the page
     def on_page_context(self, context, page, config, nav):
-        """Keep the search index to the posts and pages themselves: companion notebooks and the
-        blog's archive and category listings repeat them, and every page load fetches the index."""
+        """Keep the search index (fetched on every page load) to the posts and pages themselves."""
         if page.file.src_uri.startswith(UNINDEXED):
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         return context

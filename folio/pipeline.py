@@ -29,7 +29,7 @@ from .render.files import remove_stale, write_if_changed
 from .render.notebook import companion
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
-from .site import mkdocs_build
+from .site import mkdocs_build, site_is_current
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,11 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
     report = _write_report(project, result)
     write_if_changed(project.report_page, report_mod.page(report))
 
-    # 5. Publish with mkdocs.
-    if opts.site:
+    # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
+    if opts.site and site_is_current(project):
+        result.site_built = True
+        say("folio: site is up to date (its inputs have not changed)")
+    elif opts.site:
         t_site = time.perf_counter()
         try:
             mkdocs_build(project)

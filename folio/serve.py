@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
@@ -31,7 +32,8 @@ class _Changes(FileSystemEventHandler):
         self.lock, self.last = threading.Lock(), 0.0
 
     def on_any_event(self, event):
-        if event.is_directory:
+        # Reads show up as opened/closed events on Linux: only changes count.
+        if event.is_directory or event.event_type not in ("created", "modified", "moved", "deleted"):
             return
         path = Path(event.src_path)
         if path.suffix in (".pyc", ".tmp") or "__pycache__" in path.parts or path.name.startswith("."):
@@ -53,6 +55,14 @@ class _Changes(FileSystemEventHandler):
             return () if everything else tuple(sorted(slugs))
 
 
+def site_url(project: Project, host: str, port: int) -> str:
+    """mkdocs serves the site under the path of its site_url (e.g. /folio/)."""
+    text = (project.root / "mkdocs.yml").read_text(encoding="utf-8")
+    url = next((l.split(":", 1)[1].strip() for l in text.splitlines() if l.startswith("site_url:")), "/")
+    path = urlparse(url).path or "/"
+    return f"http://{host}:{port}{path if path.endswith('/') else path + '/'}"
+
+
 def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
     say("folio: first build (execution is cached; only changed posts run)")
     build(project, BuildOptions(jobs=jobs, keep_going=True, site=False))
@@ -68,7 +78,7 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
         if d.is_dir():
             observer.schedule(changes, str(d), recursive=True)
     observer.start()
-    say(f"folio: serving http://{host}:{port}/ ; edit posts/ and the page reloads (Ctrl-C stops)")
+    say(f"folio: serving {site_url(project, host, port)} ; edit posts/ and the page reloads (Ctrl-C stops)")
     try:
         while server.poll() is None:
             time.sleep(0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -17,6 +18,30 @@ DEFAULT_EPOCH = "1767225600"  # 2026-01-01 00:00 UTC
 
 NOISE = re.compile(r"MkDocs 2\.0|properdocs|mkdocs-material.*end of life|^\s*$|MkDocs version 2|"
                    r"This release|https://squidfunk|│|─|╭|╰|", re.I)
+
+
+def site_inputs_hash(project: Project) -> str:
+    """Everything mkdocs reads: docs_dir (hand-written and generated pages), mkdocs.yml, the
+    published figures and post modules, the folio plugin's own code and the locked versions."""
+    folio = Path(__file__).resolve().parent
+    files = [project.root / "mkdocs.yml", project.lock_file,
+             folio / "mkdocs_plugin.py", folio / "feed.py", folio / "render" / "mathml.py"]
+    for d in (project.docs_dir, project.figures_dir):
+        files += sorted(p for p in d.rglob("*") if p.is_file()) if d.is_dir() else []
+    files += sorted(project.posts_dir.glob("*/*.py"))
+    h = hashlib.sha256()
+    for f in files:
+        if f.is_file():
+            name = f.relative_to(project.root) if f.is_relative_to(project.root) else f.name
+            h.update(str(name).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def site_is_current(project: Project) -> bool:
+    """True when the site was built from exactly these inputs: a no-op rebuild skips mkdocs."""
+    stamp = project.build_dir / "site-inputs.sha256"
+    return ((project.site_dir / "index.html").is_file() and stamp.is_file()
+            and stamp.read_text() == site_inputs_hash(project))
 
 
 def mkdocs_build(project: Project, *, strict: bool = True) -> str:
@@ -35,4 +60,5 @@ def mkdocs_build(project: Project, *, strict: bool = True) -> str:
         raise SiteBuildFailed("mkdocs could not build the site", file=project.root / "mkdocs.yml",
                               detail="\n".join(problems[:30]),
                               hint="fix the warnings above (a broken link names its page)")
+    (project.build_dir / "site-inputs.sha256").write_text(site_inputs_hash(project))
     return log

@@ -1,0 +1,66 @@
+"""`folio serve`: a prose edit reaches the served page without starting a kernel."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.conftest import make_project
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode()
+    except OSError:
+        return ""
+
+
+def wait_for(predicate, timeout: float) -> float:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if predicate():
+            return time.perf_counter() - t0
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
+
+
+def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
+    proj = make_project(tmp_path / "blog")
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "folio", "serve", "--port", str(port)],
+                            cwd=proj.root, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    from folio.serve import site_url
+
+    url = site_url(proj, "127.0.0.1", port) + "blog/alpha/"
+    try:
+        wait_for(lambda: "Alpha introduces" in fetch(url), 120)
+        index = proj.posts_dir / "alpha" / "index.md"
+        index.write_text(index.read_text().replace("Alpha introduces", "Alpha now introduces"))
+        seconds = wait_for(lambda: "Alpha now introduces" in fetch(url), 60)
+        log.seek(0)
+        text = log.read()
+        lines = text.splitlines()
+        at = next(i for i, l in enumerate(lines) if "rebuilt alpha" in l)
+        summary = next(l for l in reversed(lines[:at]) if "kernel(s) started" in l)
+        # The rebuild after the edit took the post from the cache: no kernel started.
+        assert "1 cached; 0 kernel(s) started" in summary, text[-2000:]
+        print(f"edit-to-refresh: {seconds:.2f} s")
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
