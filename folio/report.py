@@ -31,21 +31,24 @@ def write_json(path: Path, results: dict[str, ExecutionResult], problems: list[s
 
 
 def page(report: dict) -> str:
-    """Markdown for ``/report/``. This page carries the build's measurements (times, memory),
-    so it is the one page that differs between two builds of the same commit."""
+    """Markdown for ``/report/``. It shows how each post's outputs were made (not whether this
+    build took them from the cache: that is build/report.json's business, and would make a no-op
+    rebuild change the site). Its timings are the one thing that differs between two clean builds
+    of the same commit."""
     lines = ["# Build report", "",
-             "How each post was built: executed now, taken from the cache, or shown with frozen "
-             "GPU results; the time its code took when it last ran, the kernel's peak memory, "
-             "the device, and how many of its equations were verified against an independent "
-             "oracle.", "",
-             "| post | status | seconds | peak memory (MB) | device | equations verified |",
+             "How each post's outputs were made: by running its code, or partly from frozen GPU "
+             "or profiling results; the time its code took when it last ran, the kernel's peak "
+             "memory, the device, and how many of its equations were verified against an "
+             "independent oracle.", "",
+             "| post | outputs | seconds | peak memory (MB) | device | equations verified |",
              "|---|---|---:|---:|---|---|"]
     for p in report["posts"]:
         mem = "" if p["peak_memory_mb"] is None else f"{p['peak_memory_mb']:.0f}"
         eq = p["equations"]
         pending = f" ({p['gpu_pending']} GPU cells pending)" if p["gpu_pending"] else ""
         link = f"[{p['slug']}](blog/posts/{p['slug']}.md)" if p["status"] != "failed" else p["slug"]
-        lines.append(f"| {link} | {p['status']}{pending} | {p['seconds']:.1f} | {mem} | "
+        made = {"cached": "executed"}.get(p["status"], p["status"])
+        lines.append(f"| {link} | {made}{pending} | {p['seconds']:.1f} | {mem} | "
                      f"{p['device']} | {eq['verified']} of {eq['total']} |")
     total = sum(p["equations"]["total"] for p in report["posts"])
     ok = sum(p["equations"]["verified"] for p in report["posts"])
