@@ -102,7 +102,7 @@ def folio_kernel_files() -> list[Path]:
 
 
 def key_parts(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> dict:
-    """Everything the key is made of, as readable data (``folio build`` logs it on a miss)."""
+    """Everything the key is made of, as readable data (hashed by ``cache_key``)."""
     cells = [{"source": c.source, "tags": sorted(set(c.tags) & EXECUTION_TAGS)}
              for c in post.code_cells]
     own = post_files(post)

@@ -46,9 +46,6 @@ class FrozenStore:
         except (ValueError, KeyError):
             return None
 
-    def has_any(self) -> bool:
-        return self.dir.is_dir() and any(self.dir.glob("cell-*.json"))
-
     def save(self, h: str, cell: Cell, outputs: list, provenance: dict) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         record = {"provenance": {**provenance, "source_hash": h,

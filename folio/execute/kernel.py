@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -232,9 +231,3 @@ def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> Execut
         if result.ok:
             ctx.cache.put(key, *_to_cache(result))
     return _with_frozen(post, ctx, result, plan)
-
-
-def describe_key(post: Post, ctx: ExecContext) -> str:
-    """The key's ingredients, for `folio build -v` and for debugging a surprising miss."""
-    return json.dumps(key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu),
-                      indent=1, sort_keys=True)
