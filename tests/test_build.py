@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import feedparser
+import nbformat
 import pytest
 
 from folio.pipeline import BuildOptions, build
@@ -41,7 +42,10 @@ def test_fixture_blog_pages_feed_and_figures(built_fixture_blog):
     beta = (site / "blog" / "beta" / "index.html").read_text()
     assert "double 42" in beta and "Previous: Alpha" in beta
     assert (site / "series" / "fixture-series" / "index.html").is_file()
-    assert (site / "notebooks" / "alpha" / "index.html").is_file()
+    # The companion notebook is published beside the posts, linked for download, and opens.
+    assert '<a download href="../../notebooks/alpha.ipynb">' in page
+    nb = nbformat.reads((site / "notebooks" / "alpha.ipynb").read_text(), as_version=4)
+    assert any("385" in "".join(c.source) for c in nb.cells if c.cell_type == "markdown")
 
     feed = feedparser.parse((site / "feed_rss_created.xml").read_text())
     assert not feed.bozo

@@ -78,3 +78,16 @@ def test_no_placeholders_in_the_channel(feed):
     assert "<url>None</url>" not in raw
     assert ">None<" not in raw
     assert "<lastBuildDate>" in raw
+
+
+def test_feed_unescape_matches_html_unescape_on_jinja_escaped_text():
+    import html
+
+    from markupsafe import escape
+
+    from folio.feed import _unescape
+
+    for text in ['<a href="x.html?a=1&amp;b=2">it\'s &nbsp; &rarr; 3 < 4 > 2</a>',
+                 "&amp;lt; already escaped &#34; &quot;", ""]:
+        escaped = str(escape(text))
+        assert _unescape(escaped) == html.unescape(escaped) == text

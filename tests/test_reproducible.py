@@ -36,3 +36,27 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     # The figures are deterministic SVG: no date, a fixed hash salt.
     svg = (sites[0] / "figures" / "alpha" / "squares-light.svg").read_text()
     assert "<dc:date>" not in svg
+
+
+def test_memoized_rebuild_after_an_edit_equals_a_clean_build(tmp_path):
+    """The site build keeps per-page memos (search entries, read times, compiled templates)
+    between builds. After a prose edit, a rebuild that uses them gives the same bytes as a
+    clean build of the edited blog that has none."""
+    def edit(proj):
+        index = proj.posts_dir / "alpha" / "index.md"
+        index.write_text(index.read_text().replace(
+            "<!-- more -->", "<!-- more -->\n\nA sentence added after the first build.", 1))
+
+    warm = make_project(tmp_path / "warm" / "blog")
+    assert build(warm, BuildOptions(jobs=2)).ok
+    memo = warm.build_dir / "site-memo"
+    assert (memo / "search.json").is_file() and (memo / "readtime.json").is_file()
+    edit(warm)
+    assert build(warm, BuildOptions(jobs=2)).ok
+    assert "A sentence added after the first build." in (
+        warm.site_dir / "search" / "search_index.json").read_text()
+
+    clean = make_project(tmp_path / "clean" / "blog")
+    edit(clean)
+    assert build(clean, BuildOptions(jobs=2)).ok
+    assert not [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")]

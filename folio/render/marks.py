@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import html
 from pathlib import Path
 
@@ -25,6 +26,19 @@ def measured(check: dict) -> str:
     return f"max rel. error {_fmt(check['max_rel_error'])}"
 
 
+@functools.lru_cache(maxsize=64)
+def _function_spans(text: str) -> dict[int, tuple[int, int]]:
+    """For each function in a module: its def line and first decorator line -> (first, last)
+    line. One parse per module, however many equations it implements."""
+    spans = {}
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            spans.setdefault(first, (first, node.end_lineno))
+            spans.setdefault(node.lineno, (first, node.end_lineno))
+    return spans
+
+
 def function_source(where: str, root: Path) -> tuple[str, str, int] | None:
     """(source with decorators, path relative to root, line) of the function at ``file:line``."""
     file, _, line = where.rpartition(":")
@@ -34,17 +48,15 @@ def function_source(where: str, root: Path) -> tuple[str, str, int] | None:
         rel = str(path.resolve().relative_to(root.resolve()))
     except (OSError, ValueError):
         return None
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            if first == lineno or node.lineno == lineno:
-                lines = text.splitlines()[first - 1:node.end_lineno]
-                return "\n".join(lines), rel, first
-    return None
+    span = _function_spans(text).get(lineno)
+    if span is None:
+        return None
+    first, last = span
+    return "\n".join(text.splitlines()[first - 1:last]), rel, first
 
 
 def _code_link(rel: str, line: int) -> str:
-    # Post modules are published under /code/<slug>/ (see mkdocs_hooks.on_files).
+    # Post modules are published under /code/<slug>/ (see FolioPlugin.on_files).
     parts = Path(rel).parts
     href = SITE_ROOT + "code/" + "/".join(parts[1:]) if parts[0] == "posts" else SITE_ROOT + rel
     return f'<a href="{html.escape(href)}">{html.escape(Path(rel).name)}</a>, line {line}'

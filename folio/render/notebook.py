@@ -1,5 +1,5 @@
-"""The companion notebook: the post's current prose with its executed outputs, for download and
-for mkdocs-jupyter to render as a page."""
+"""The companion notebook: the post's current prose with its executed outputs, published beside
+the post for download (a static file: the post page already shows the same cells rendered)."""
 
 from __future__ import annotations
 

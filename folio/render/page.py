@@ -103,7 +103,7 @@ def render_post(post: Post, result: ExecutionResult, series: SeriesInfo | None,
         text = text.replace(MORE, f"{MORE}\n\n{box}", 1) if MORE in text else f"{box}\n{text}"
     # No timings here: the page must be the same bytes on every build of the same inputs.
     footer = [f"---\n\n*This post's code ran on {html.escape(result.device)}. "
-              f"[Open it as a notebook](../../notebooks/{post.slug}.ipynb).*"]
+              f"[Download it as a Jupyter notebook](../../notebooks/{post.slug}.ipynb){{ download }}.*"]
     if series:
         footer.append(series_nav(post, series))
     page = front_matter(post) + f"\n# {post.meta.title}\n\n" + text + "\n\n" + "\n\n".join(footer) + "\n"
