@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--cold-repeat 1]
 
 For each tool, on a copy of the posts: a cold build, a no-op rebuild, a rebuild after a one-sentence
-prose edit, after a code edit, and (folio only) after an edit to a kernels/ module. Prints medians,
+prose edit, after a code edit, and (folio only) after an edit to a kernels/ module, and with
+``folio serve`` running, the time from saving an edit to the served page showing it. Prints medians,
 the ratios folio / mkdocs-jupyter, and how many Jupyter kernels each build started (counted by a
 kernelspec that logs each launch, shared by both tools). Also: the serial sum of post execution
 times (a cold build with --jobs 1) against the parallel cold build, and whether two clean builds of
@@ -17,11 +18,14 @@ import filecmp
 import json
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import jupytext
@@ -214,6 +218,63 @@ def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> di
     return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
 
 
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode()
+    except OSError:
+        return ""
+
+
+def _until(predicate, timeout: float) -> float:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if predicate():
+            return time.perf_counter() - t0
+        time.sleep(0.05)
+    sys.exit(f"folio serve: the page did not change within {timeout} s")
+
+
+def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
+    """``folio serve`` on the real posts (caches warm): seconds from saving an edit to the served
+    page showing it, and the kernels each edit started."""
+    from folio.config import Project
+    from folio.serve import site_url
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    slug = EDIT_POSTS[0]
+    url = site_url(Project(root), "127.0.0.1", port) + f"blog/{slug}/"
+    post = root / "posts" / slug / "index.md"
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "folio"), "serve", "--port", str(port)],
+                            cwd=root, env=counter.env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    out: dict[str, list] = {"serve-prose": [], "serve-code": []}
+    kern: dict[str, int] = {}
+    try:
+        _until(lambda: bool(_fetch(url)), 300)
+        for i in range(repeat):
+            for key, edit, marker in (("serve-prose", prose_edit, f"added by serve edit {i}."),
+                                      ("serve-code", code_edit_md, f"# serve edit {i}")):
+                counter.reset()
+                text = post.read_text()
+                if key == "serve-prose":
+                    post.write_text(text.replace("<!-- more -->", f"<!-- more -->\n\nThis sentence was {marker}", 1))
+                else:
+                    post.write_text(text.replace("```{code-cell} ipython3\n", f"```{{code-cell}} ipython3\n{marker}\n", 1))
+                out[key].append(_until(lambda: marker in _fetch(url), 120))
+                time.sleep(1.0)  # let the rebuild finish before counting its kernels
+                kern[key] = counter.count()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
+
+
 def serial_sum(root: Path, counter: Counter) -> float:
     """Sum of per-post execution times from a cold build that runs one post at a time."""
     shutil.rmtree(root / "build", ignore_errors=True)
@@ -259,6 +320,8 @@ def main() -> None:
         # Project folders are not named after packages: a kernel's working directory is on its path.
         f = bench_folio(folio_project(tmp / "proj-f"), counter, args.repeat, args.cold_repeat)
         print(f"folio: {json.dumps(f)}", flush=True)
+        sv = bench_serve(tmp / "proj-f", counter, args.repeat)
+        print(f"folio serve: {json.dumps(sv)}", flush=True)
         m = bench_mkj(mkj_project(tmp / "proj-m"), counter, args.repeat, args.cold_repeat)
         print(f"mkdocs-jupyter: {json.dumps(m)}", flush=True)
         serial = serial_sum(folio_project(tmp / "proj-serial"), counter)
@@ -280,6 +343,9 @@ def main() -> None:
     fs, ms = f["seconds"], m["seconds"]
     print()
     print(f"posts re-run by the kernels/ edit: {', '.join(f['reran']) or 'none'}")
+    print(f"folio serve, edit saved -> served page shows it ({EDIT_POSTS[0]}): "
+          f"prose edit {sv['seconds']['serve-prose']:.1f} s ({sv['kernels'].get('serve-prose')} kernels), "
+          f"code edit {sv['seconds']['serve-code']:.1f} s ({sv['kernels'].get('serve-code')} kernel)")
     print("targets:")
     for n, slug in enumerate(EDIT_POSTS):
         print(f"  prose edit / folio no-op          = {fs[f'prose{n}'] / fs['noop']:.2f}  (target <= 1.10; {slug}; "
