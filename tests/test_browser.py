@@ -85,7 +85,7 @@ COLLECT = """() => {
     scheme: document.body.getAttribute('data-md-color-scheme'),
     images: Array.from(content.querySelectorAll('img')).filter(i => !inClosed(i)).map(i => ({
       src: i.getAttribute('src'), complete: i.complete, natural: i.naturalWidth, shown: visible(i)})),
-    math: Array.from(content.querySelectorAll('math')).filter(m => !inClosed(m) && !m.closest('.jp-Notebook')).map(m => ({
+    math: Array.from(content.querySelectorAll('math')).filter(m => !inClosed(m)).map(m => ({
       width: m.getBoundingClientRect().width, tex: (m.getAttribute('alttext') || '').slice(0, 60)})),
     errors: content.querySelectorAll('merror, .MathJax_Error, .katex-error').length,
     display: content.querySelectorAll('.folio-equation').length,
@@ -198,3 +198,29 @@ def test_page(path, server, browser):
         context.close()
     problems += [f"request off this machine: {u}" for u in off_site]
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+BLOCKS = """() => Array.from(document.querySelector('article').children).map(el =>
+  [el.tagName + '.' + el.className, Math.round(el.getBoundingClientRect().height)])"""
+
+
+def test_skipped_blocks_keep_their_layout(server, browser):
+    """folio.css lets the browser skip rendering off-screen blocks (content-visibility). Once
+    rendered, each block is as tall as without the property: containment changes no margins."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    try:
+        url = server.base + "blog/glm-130b-on-one-machine/"
+        page.goto(url)
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        for y in range(0, height, 400):  # scroll through: every block becomes rendered
+            page.evaluate(f"() => window.scrollTo(0, {y})")
+            page.wait_for_timeout(10)
+        skipped = page.evaluate(BLOCKS)
+        page.add_style_tag(content="article > * { content-visibility: visible !important }")
+        page.wait_for_timeout(100)
+        plain = page.evaluate(BLOCKS)
+    finally:
+        page.close()
+    assert any(tag.startswith("DIV.highlight") for tag, _ in skipped)
+    differ = [(a, b) for a, b in zip(skipped, plain) if abs(a[1] - b[1]) > 2]
+    assert differ == [], differ
