@@ -25,7 +25,8 @@ def site_inputs_hash(project: Project) -> str:
     published figures and post modules, the folio plugin's own code and the locked versions."""
     folio = Path(__file__).resolve().parent
     files = [project.root / "mkdocs.yml", project.lock_file,
-             folio / "mkdocs_plugin.py", folio / "feed.py", folio / "render" / "mathml.py"]
+             folio / "mkdocs_plugin.py", folio / "site_memo.py", folio / "feed.py",
+             folio / "render" / "mathml.py"]
     for d in (project.docs_dir, project.figures_dir):
         files += sorted(p for p in d.rglob("*") if p.is_file()) if d.is_dir() else []
     files += sorted(project.posts_dir.glob("*/*.py"))
