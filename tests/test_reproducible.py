@@ -60,3 +60,27 @@ def test_memoized_rebuild_after_an_edit_equals_a_clean_build(tmp_path):
     edit(clean)
     assert build(clean, BuildOptions(jobs=2)).ok
     assert not [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")]
+
+
+def test_companion_notebook_does_not_depend_on_how_print_output_was_chunked(project):
+    """A kernel sends print() output in chunks split wherever its timing split them; two runs of
+    the same code can differ. The companion notebook joins them, so its bytes do not."""
+    import json
+
+    assert build(project, BuildOptions(jobs=2, site=False)).ok
+    companion = project.generated_notebooks / "alpha.ipynb"
+    first = companion.read_bytes()
+    (entry,) = [p for p in project.cache_dir.glob("??/*/notebook.ipynb")
+                if "computed" in p.read_text()]
+    nb = json.loads(entry.read_text())
+    for cell in nb["cells"]:
+        outs = cell.get("outputs", [])
+        for i, o in enumerate(outs):
+            text = "".join(o.get("text", ""))
+            if o.get("output_type") == "stream" and "computed" in text:
+                outs[i:i + 1] = [{**o, "text": text[:4]}, {**o, "text": text[4:]}]
+                break
+    entry.write_text(json.dumps(nb))
+    r = build(project, BuildOptions(jobs=2, site=False))
+    assert {s: x.status for s, x in r.results.items()} == {"alpha": "cached", "beta": "cached"}
+    assert companion.read_bytes() == first

@@ -12,7 +12,7 @@ from ..parse import EQ_REF, FENCE, GLUE_REF, _close, _options
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
 from .markdown import format_glue
-from .outputs import INTERNAL, glue_values
+from .outputs import INTERNAL, glue_values, merge_streams
 
 DROP = INTERNAL | {FIGURE, ATTACHMENT}
 POST_LINK = re.compile(r"\]\((?P<slug>[a-z0-9-]+)\.md(?P<frag>#[^)]*)?\)")
@@ -55,7 +55,7 @@ def companion(post: Post, result: ExecutionResult) -> str:
         code = nbformat.v4.new_code_cell(cell.source, metadata={"tags": list(cell.tags)})
         outs = result.outputs_of(cell.number)
         kept = []
-        for o in (outs.outputs if outs else ()):
+        for o in merge_streams(outs.outputs if outs else ()):
             data = o.get("data")
             if data is not None:
                 if GLUE in data:

@@ -72,8 +72,9 @@ def _image(slug: str, number: int, k: int, mime: str, data, out: Rendered) -> st
     return f"![Output of code cell {number}]({FROM_PAGE}{path})"
 
 
-def _merge_streams(outputs) -> list:
-    """print() calls reach the notebook as several stream chunks; show them as one block."""
+def merge_streams(outputs) -> list:
+    """print() calls reach the notebook as several stream chunks, split where the timing of the
+    kernel happened to split them: join them into one block, the same on every build."""
     merged: list = []
     for o in outputs:
         prev = merged[-1] if merged else None
@@ -87,7 +88,7 @@ def _merge_streams(outputs) -> list:
 
 def render_outputs(slug: str, number: int, outputs, out: Rendered) -> list[str]:
     parts: list[str] = []
-    for k, o in enumerate(_merge_streams(outputs)):
+    for k, o in enumerate(merge_streams(outputs)):
         kind = o.get("output_type")
         if kind == "stream":
             parts.append(_text_block(o.get("text", "")))
