@@ -2,7 +2,8 @@
 
 An entry holds the executed notebook and a small JSON record. A missing, partial or corrupt
 entry is a miss (logged), never a crash; entries are only ever added whole, so a build killed
-half-way leaves every finished post cached for the next one.
+half-way leaves every finished post cached for the next one. Nothing is removed by a build:
+``folio cache prune`` drops the entries no current post would use (see ``Cache.prune``).
 """
 
 from __future__ import annotations
@@ -58,3 +59,25 @@ class Cache:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+    def entries(self) -> list[Path]:
+        """Every entry folder, and leftovers of writes that never finished (``.tmp-*``)."""
+        return sorted(d for shard in self.root.glob("??") if shard.is_dir() for d in shard.iterdir()
+                      if d.is_dir())
+
+    def prune(self, keep: set[str], *, dry_run: bool = False) -> tuple[list[str], int]:
+        """Remove every entry whose key is not in ``keep`` (and unfinished writes); return the
+        removed names and the bytes they held."""
+        removed, size = [], 0
+        for d in self.entries():
+            if d.name in keep:
+                continue
+            removed.append(d.name)
+            size += sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
+            if not dry_run:
+                shutil.rmtree(d, ignore_errors=True)
+        if not dry_run:
+            for shard in self.root.glob("??"):
+                if shard.is_dir() and not any(shard.iterdir()):
+                    shard.rmdir()
+        return removed, size

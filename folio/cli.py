@@ -1,4 +1,4 @@
-"""The ``folio`` command: build, serve, new, equations. Errors become one clean message and exit 1."""
+"""The ``folio`` command: build, serve, new, equations, cache prune. Errors become one clean message and exit 1."""
 
 from __future__ import annotations
 
@@ -32,6 +32,34 @@ def _cmd_new(args, project: Project) -> int:
 
     path = new_post(project, args.title, author=args.author)
     print(f"created {path.relative_to(project.root)}")
+    return 0
+
+
+def _cmd_cache_prune(args, project: Project) -> int:
+    from .cache import Cache
+    from .cachekey import cache_key
+    from .parse import read_post
+
+    authors = project.known_authors()
+    keep, unreadable = set(), []
+    for path in project.post_paths():
+        try:
+            post = read_post(path, authors)
+        except FolioError as exc:
+            unreadable.append(exc)
+            continue
+        # Entries made on a GPU machine and on a CPU one have different keys: keep both.
+        keep |= {cache_key(post, root=project.root, lock_file=project.lock_file, gpu=g)
+                 for g in (False, True)}
+    if unreadable:
+        for exc in unreadable:
+            print(f"folio: error: {exc.render()}", file=sys.stderr)
+        raise FolioError("the cache was not pruned: a post that does not parse has no key, and "
+                         "its entries would be lost", hint="fix the post above, then prune again")
+    removed, size = Cache(project.cache_dir).prune(keep, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"folio: {verb} {len(removed)} cache entr{'y' if len(removed) == 1 else 'ies'} "
+          f"({size / 1e6:.1f} MB) that no current post uses")
     return 0
 
 
@@ -91,6 +119,12 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("title")
     n.add_argument("--author", default=None, help="author id from site_src/blog/.authors.yml")
     n.set_defaults(func=_cmd_new)
+
+    c = sub.add_parser("cache", help="manage the execution cache (build/cache)")
+    csub = c.add_subparsers(dest="cache_command", required=True)
+    cp = csub.add_parser("prune", help="remove the entries that no current post would use")
+    cp.add_argument("--dry-run", action="store_true", help="list what would go, remove nothing")
+    cp.set_defaults(func=_cmd_cache_prune)
 
     e = sub.add_parser("equations", help="check every displayed equation against its oracle")
     e.add_argument("--post", action="append", default=[], metavar="SLUG")
