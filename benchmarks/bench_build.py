@@ -367,7 +367,7 @@ def main() -> None:
         print(f"  prose edit / mkdocs-jupyter prose = {fs[f'prose{n}'] / ms[f'prose{n}']:.2f}  (target <= 0.25; {slug})")
     print(f"  no-op / mkdocs-jupyter no-op      = {fs['noop'] / ms['noop']:.2f}  (target <= 1.00)")
     ratios = sorted(c / sr for c, sr in pairs)
-    print(f"  cold build / serial execution sum = {median(ratios):.2f}  (target <= 0.60; median of "
+    print(f"  cold build / serial execution sum = {median(ratios):.3f}  (target <= 0.60; median of "
           f"{len(pairs)} pairs: " + ", ".join(f"{c:.1f} / {sr:.1f}" for c, sr in pairs) + ")")
     if not args.skip_repro:
         print(f"reproducible: two clean builds differ in {len(diffs)} file(s) outside report/"
