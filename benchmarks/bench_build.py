@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import jupytext
@@ -218,28 +217,13 @@ def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> di
     return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
 
 
-def _fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.read().decode()
-    except OSError:
-        return ""
-
-
-def _until(predicate, timeout: float) -> float:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        if predicate():
-            return time.perf_counter() - t0
-        time.sleep(0.05)
-    sys.exit(f"folio serve: the page did not change within {timeout} s")
-
-
 def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     """``folio serve`` on the real posts (caches warm): seconds from saving an edit to the served
     page showing it, and the kernels each edit started."""
+    sys.path.insert(0, str(REPO))
     from folio.config import Project
     from folio.serve import site_url
+    from tests.site_server import fetch, wait_for
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -253,7 +237,7 @@ def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     out: dict[str, list] = {"serve-prose": [], "serve-code": []}
     kern: dict[str, int] = {}
     try:
-        _until(lambda: bool(_fetch(url)), 300)
+        wait_for(lambda: bool(fetch(url)), 300)
         for i in range(repeat):
             for key, edit, marker in (("serve-prose", prose_edit, f"added by serve edit {i}."),
                                       ("serve-code", code_edit_md, f"# serve edit {i}")):
@@ -263,7 +247,7 @@ def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
                     post.write_text(text.replace("<!-- more -->", f"<!-- more -->\n\nThis sentence was {marker}", 1))
                 else:
                     post.write_text(text.replace("```{code-cell} ipython3\n", f"```{{code-cell}} ipython3\n{marker}\n", 1))
-                out[key].append(_until(lambda: marker in _fetch(url), 120))
+                out[key].append(wait_for(lambda: marker in fetch(url), 120))
                 time.sleep(1.0)  # let the rebuild finish before counting its kernels
                 kern[key] = counter.count()
     finally:

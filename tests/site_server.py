@@ -1,4 +1,4 @@
-"""Serve a built site on a free loopback port, and list its pages from the sitemap."""
+"""Serve a built site on a free loopback port, list its pages from the sitemap, and poll a URL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import io
 import os
 import re
 import threading
+import time
+import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
@@ -81,3 +83,22 @@ def _common_prefix(paths: list[str]) -> str:
     while prefix and not all(p.startswith(prefix) for p in paths):
         prefix = prefix[: prefix[:-1].rfind("/") + 1]
     return prefix or "/"
+
+
+def fetch(url: str) -> str:
+    """The body at ``url``, or "" while nothing answers there."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode()
+    except OSError:
+        return ""
+
+
+def wait_for(predicate, timeout: float) -> float:
+    """Seconds until ``predicate()`` holds, polled every 50 ms; AssertionError after ``timeout``."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if predicate():
+            return time.perf_counter() - t0
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout} s")

@@ -5,33 +5,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 from tests.conftest import make_project
+from tests.site_server import fetch, wait_for
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.read().decode()
-    except OSError:
-        return ""
-
-
-def wait_for(predicate, timeout: float) -> float:
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout:
-        if predicate():
-            return time.perf_counter() - t0
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
