@@ -1,4 +1,5 @@
-"""The ``folio`` command: build, serve, new, equations, cache prune. Errors become one clean message and exit 1."""
+"""The ``folio`` command: build, serve, new, equations, cache prune. Errors become one clean
+message and exit 1."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
+from .config import Project
 from .feed import fix_feed
 from .render.mathml import convert_page
 from .site_memo import Memo, memoize_readtime, memoize_search
@@ -50,7 +51,8 @@ class FolioPlugin(BasePlugin):
         if not getattr(Excerpt.render, "folio_patched", False):
             Excerpt.render = _excerpt_only(Excerpt.render)
         # Hack: memoize two of Material's pure per-page steps (see site_memo) between builds.
-        self.memo_dir = Path(config["config_file_path"]).resolve().parent / "build" / "site-memo"
+        root = Path(config["config_file_path"]).resolve().parent
+        self.memo_dir = Project(root).build_dir / "site-memo"
         self.memos = [Memo(self.memo_dir / "search.json"), Memo(self.memo_dir / "readtime.json")]
         memoize_search(SearchIndex, self.memos[0])
         memoize_readtime(blog, self.memos[1])
@@ -60,8 +62,8 @@ class FolioPlugin(BasePlugin):
         """Compiled theme templates are kept between builds (Jinja checks each one's source)."""
         import jinja2
 
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.memo_dir / "jinja"))
         (self.memo_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.memo_dir / "jinja"))
         return env
 
     def on_files(self, files: Files, config) -> Files:
