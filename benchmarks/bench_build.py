@@ -18,7 +18,6 @@ import filecmp
 import json
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -223,7 +222,7 @@ def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     sys.path.insert(0, str(REPO))
     from folio.config import Project
     from folio.serve import site_url
-    from tests.site_server import fetch, wait_for
+    from tests.site_server import fetch, interrupt, wait_for
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -239,23 +238,16 @@ def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     try:
         wait_for(lambda: bool(fetch(url)), 300)
         for i in range(repeat):
-            for key, edit, marker in (("serve-prose", prose_edit, f"added by serve edit {i}."),
-                                      ("serve-code", code_edit_md, f"# serve edit {i}")):
+            n = 100 + i  # distinct from the numbers of the build scenarios' edits
+            for key, edit, marker in (("serve-prose", prose_edit, f"added by edit {n}."),
+                                      ("serve-code", code_edit_md, f"# edit {n}")):
                 counter.reset()
-                text = post.read_text()
-                if key == "serve-prose":
-                    post.write_text(text.replace("<!-- more -->", f"<!-- more -->\n\nThis sentence was {marker}", 1))
-                else:
-                    post.write_text(text.replace("```{code-cell} ipython3\n", f"```{{code-cell}} ipython3\n{marker}\n", 1))
+                edit(post, n)
                 out[key].append(wait_for(lambda: marker in fetch(url), 120))
                 time.sleep(1.0)  # let the rebuild finish before counting its kernels
                 kern[key] = counter.count()
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        interrupt(proc, 20)
     return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
 
 

@@ -1,4 +1,5 @@
-"""Serve a built site on a free loopback port, list its pages from the sitemap, and poll a URL."""
+"""Serve a built site on a free loopback port, list its pages from the sitemap, poll a URL, and
+stop a server started in its own process group."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import gzip
 import io
 import os
 import re
+import signal
+import subprocess
 import threading
 import time
 import urllib.request
@@ -102,3 +105,13 @@ def wait_for(predicate, timeout: float) -> float:
             return time.perf_counter() - t0
         time.sleep(0.05)
     raise AssertionError(f"not within {timeout} s")
+
+
+def interrupt(proc: subprocess.Popen, timeout: float) -> None:
+    """Ctrl-C to a server started with ``start_new_session=True`` (its whole process group),
+    then a kill if it has not stopped within ``timeout`` seconds."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)

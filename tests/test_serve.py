@@ -1,13 +1,11 @@
 """`folio serve`: a prose edit reaches the served page without starting a kernel."""
 
-import os
-import signal
 import socket
 import subprocess
 import sys
 
 from tests.conftest import make_project
-from tests.site_server import fetch, wait_for
+from tests.site_server import fetch, interrupt, wait_for
 
 
 def free_port() -> int:
@@ -40,9 +38,5 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
         assert "1 cached; 0 kernel(s) started" in summary, text[-2000:]
         print(f"edit-to-refresh: {seconds:.2f} s")
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        interrupt(proc, 15)
         log.close()
