@@ -36,7 +36,8 @@ class Cache:
             return None
         try:
             record = json.loads((d / RECORD).read_text(encoding="utf-8"))
-            nb = nbformat.reads((d / NOTEBOOK).read_text(encoding="utf-8"), as_version=4)
+            # Written (and validated) by put(): read back without validating again.
+            nb = nbformat.v4.to_notebook_json(json.loads((d / NOTEBOOK).read_text(encoding="utf-8")))
             if record.get("key") != key:
                 raise ValueError("record belongs to another key")
             return nb, record

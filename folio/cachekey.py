@@ -80,7 +80,10 @@ def kernel_modules(sources: list[str], kernels_dir: Path) -> list[Path]:
     found: set[Path] = set()
     todo = list(sources)
     while todo:
-        for name in imported_modules(todo.pop()):
+        source = todo.pop()
+        if package not in source:  # cannot import it: no need to parse
+            continue
+        for name in imported_modules(source):
             parts = name.split(".")
             if parts[0] != package:
                 continue
@@ -121,6 +124,9 @@ def key_parts(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> dict:
     }
 
 
-def cache_key(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> str:
-    parts = key_parts(post, root=root, lock_file=lock_file, gpu=gpu)
+def key_of(parts: dict) -> str:
     return _sha(json.dumps(parts, sort_keys=True).encode())[:32]
+
+
+def cache_key(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> str:
+    return key_of(key_parts(post, root=root, lock_file=lock_file, gpu=gpu))

@@ -34,21 +34,22 @@ def _unescape(text: str) -> str:
 _DESCRIPTION = re.compile(r"<description>(?P<body>.*?)</description>", re.S)
 
 
-def fix_feed(xml: str) -> str:
-    def item(m):
-        block = m.group(0)
-        link = _LINK.search(block)
-        if not link:
-            return block
-        base = html.unescape(link["link"].strip())
+def fix_item(block: str) -> str:
+    """One ``<item>``: its content's links made absolute against the item's own link."""
+    link = _LINK.search(block)
+    if not link:
+        return block
+    base = html.unescape(link["link"].strip())
 
-        # The item's HTML is entity-escaped inside <description>: unescape, fix, escape again.
-        def description(d):
-            fixed = absolutize(_unescape(d["body"]), base)
-            return f"<description>{escape(fixed)}</description>"
-        return _DESCRIPTION.sub(description, block)
+    # The item's HTML is entity-escaped inside <description>: unescape, fix, escape again.
+    def description(d):
+        fixed = absolutize(_unescape(d["body"]), base)
+        return f"<description>{escape(fixed)}</description>"
+    return _DESCRIPTION.sub(description, block)
 
-    xml = _ITEM.sub(item, xml)
+
+def fix_feed(xml: str, fix=fix_item) -> str:
+    xml = _ITEM.sub(lambda m: fix(m.group(0)), xml)
     # The channel's build date is the newest item's date, not the wall clock: same posts, same bytes.
     dates = re.findall(r"<pubDate>([^<]+)</pubDate>", xml)
     if dates:

@@ -7,15 +7,16 @@ temporary folders find it too). Each event does one thing; the work lives in fol
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from .config import Project
-from .feed import fix_feed
+from .feed import fix_feed, fix_item
 from .render.mathml import convert_page
-from .site_memo import Memo, memoize_readtime, memoize_search
+from .site_memo import Memo, digest, memoize_readtime, memoize_render, memoize_search, memoized
 
 
 # The blog's listings repeat the posts; the build report holds this build's
@@ -47,15 +48,26 @@ class FolioPlugin(BasePlugin):
         import material.plugins.blog.plugin as blog
         from material.plugins.blog.structure import Excerpt
         from material.plugins.search.plugin import SearchIndex
+        from mkdocs.structure.pages import Page
 
         if not getattr(Excerpt.render, "folio_patched", False):
             Excerpt.render = _excerpt_only(Excerpt.render)
-        # Hack: memoize two of Material's pure per-page steps (see site_memo) between builds.
+        # Hack: memoize pure per-page steps of mkdocs and Material (see site_memo) between builds.
         root = Path(config["config_file_path"]).resolve().parent
-        self.memo_dir = Project(root).build_dir / "site-memo"
-        self.memos = [Memo(self.memo_dir / "search.json"), Memo(self.memo_dir / "readtime.json")]
-        memoize_search(SearchIndex, self.memos[0])
-        memoize_readtime(blog, self.memos[1])
+        project = Project(root)
+        here = Path(__file__).resolve().parent
+        setup = [Path(config["config_file_path"]), project.lock_file, Path(__file__),
+                 here / "site_memo.py", here / "feed.py", here / "render" / "mathml.py"]
+        salt = digest(sys.version, *(p.read_text(encoding="utf-8") for p in setup if p.is_file()))
+        self.memo_dir = project.build_dir / "site-memo"
+        memos = {n: Memo(self.memo_dir / f"{n}.json", salt)
+                 for n in ("render", "mathml", "search", "readtime", "feed")}
+        self.memos = list(memos.values())
+        memoize_render(Page, memos["render"])
+        self.convert_page = memoized(convert_page, memos["mathml"])
+        memoize_search(SearchIndex, memos["search"])
+        memoize_readtime(blog, memos["readtime"])
+        self.fix_item = memoized(fix_item, memos["feed"])
         return config
 
     def on_env(self, env, config, files):
@@ -82,7 +94,7 @@ class FolioPlugin(BasePlugin):
 
     @event_priority(50)  # before the RSS plugin (-75) copies the page HTML into the feed
     def on_page_content(self, html: str, page, config, files) -> str:
-        html = convert_page(html)
+        html = self.convert_page(html)
         # Hack: mkdocs assigns page.content only after every on_page_content handler has run, and
         # the RSS plugin reads page.content, not the chain's value: set it now so the feed gets
         # MathML too.
@@ -102,6 +114,6 @@ class FolioPlugin(BasePlugin):
         for name in ("feed_rss_created.xml", "feed_rss_updated.xml"):
             p = site / name
             if p.is_file():
-                p.write_text(fix_feed(p.read_text(encoding="utf-8")), encoding="utf-8")
+                p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
         for memo in self.memos:
             memo.save()

@@ -27,9 +27,10 @@ from .parse import read_post
 from .post import Post
 from .render.files import remove_stale, write_if_changed
 from .render.notebook import companion
+from .render.memo import RenderMemo, folio_code, render_key
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
-from .site import mkdocs_build, site_is_current
+from .site import SiteBuild, site_is_current, site_may_change, write_sources_stamp
 
 
 @dataclass(frozen=True)
@@ -101,23 +102,22 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     series = series_of(on_site, titles)
     written: set[Path] = set()
     figure_files: set[Path] = set()
+    memo, code = RenderMemo(project.build_dir / "render.json", project.root), folio_code()
     for post in ok_posts:
-        try:
-            rendered = render_post(post, results[post.slug],
-                                   series.get(post.meta.series) if post.meta.series else None,
-                                   project.root)
-        except FolioError as exc:
-            result.problems.append(exc.render())
-            continue
-        page = project.generated_posts / f"{post.slug}.md"
-        write_if_changed(page, rendered.markdown[0])
-        written.add(page)
-        nb = project.generated_notebooks / f"{post.slug}.ipynb"
-        write_if_changed(nb, companion(post, results[post.slug]))
-        written.add(nb)
-        for rel, data in rendered.files.items():
-            write_if_changed(project.root / rel, data)
-            figure_files.add(project.root / rel)
+        info = series.get(post.meta.series) if post.meta.series else None
+        key = render_key(post, results[post.slug], info, code)
+        files = memo.files(post.slug, key)
+        if files is None:
+            try:
+                files = _render_one(project, post, results[post.slug], info)
+            except FolioError as exc:
+                result.problems.append(exc.render())
+                continue
+            memo.put(post.slug, key, files)
+        page, nb, *figures = files
+        written |= {page, nb}
+        figure_files.update(figures)
+    memo.save()
     posts_by_slug = {p.slug: p for p in on_site}
     for info in series.values():
         page = project.generated_series / f"{info.slug}.md"
@@ -133,6 +133,19 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
         for slug_dir in project.figures_dir.glob("*") if project.figures_dir.is_dir() else []:
             if slug_dir.name in results and results[slug_dir.name].ok:
                 remove_stale(slug_dir, figure_files)
+
+
+def _render_one(project: Project, post: Post, result: ExecutionResult, series) -> list[Path]:
+    """Write one post's page, companion notebook and figures: [page, notebook, *figures]."""
+    rendered = render_post(post, result, series, project.root)
+    page = project.generated_posts / f"{post.slug}.md"
+    write_if_changed(page, rendered.markdown[0])
+    nb = project.generated_notebooks / f"{post.slug}.ipynb"
+    write_if_changed(nb, companion(post, result))
+    figures = [project.root / rel for rel in rendered.files]
+    for path, data in zip(figures, rendered.files.values()):
+        write_if_changed(path, data)
+    return [page, nb, *figures]
 
 
 def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildResult) -> None:
@@ -173,6 +186,17 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
     posts = [p for p in every if not opts.only or p.slug in opts.only]
     if result.problems and not opts.keep_going:
         return _finish(result, t0)
+    # mkdocs starts loading now, on another core, when the site may need rebuilding.
+    site = SiteBuild(project) if opts.site and site_may_change(project) else None
+    try:
+        return _build(project, opts, result, every, posts, site, t0)
+    finally:
+        if site and site.proc.returncode is None:
+            site.cancel()
+
+
+def _build(project: Project, opts: BuildOptions, result: BuildResult, every: list[Post],
+           posts: list[Post], site: SiteBuild | None, t0: float) -> BuildResult:
 
     # 2. Execute, in parallel, from the cache where the key matches.
     say(f"folio: {len(posts)} post(s), {opts.jobs} at a time")
@@ -193,11 +217,12 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
     # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
     if opts.site and site_is_current(project):
         result.site_built = True
+        write_sources_stamp(project)
         say("folio: site is up to date (its inputs have not changed)")
     elif opts.site:
         t_site = time.perf_counter()
         try:
-            mkdocs_build(project)
+            (site or SiteBuild(project)).run()
             result.site_built = True
             say(f"folio: site written to {project.site_dir.relative_to(project.root)} "
                 f"({time.perf_counter() - t_site:.1f} s)")

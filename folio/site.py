@@ -45,21 +45,71 @@ def site_is_current(project: Project) -> bool:
             and stamp.read_text() == site_inputs_hash(project))
 
 
+def sources_stamp(project: Project) -> str:
+    """Names, sizes and modification times of what an author edits, and of folio's generated
+    pages (rewritten only when they change): a cheap guess at whether this build will need the
+    site rebuilt, taken before anything is executed or rendered."""
+    h = hashlib.sha256()
+    files = [project.root / "mkdocs.yml", project.lock_file]
+    for d in (project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir):
+        files += sorted(d.rglob("*")) if d.is_dir() else []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def site_may_change(project: Project) -> bool:
+    stamp = project.build_dir / "site-sources.stamp"
+    return not (stamp.is_file() and stamp.read_text() == sources_stamp(project))
+
+
+def write_sources_stamp(project: Project) -> None:
+    """After a build that left the site current: the next one starts mkdocs early only if an
+    author has changed something since."""
+    (project.build_dir / "site-sources.stamp").write_text(sources_stamp(project))
+
+
+class SiteBuild:
+    """``mkdocs build --clean`` in its own process, started early: it imports mkdocs and loads
+    the config (see site_worker) while folio executes and renders, then builds on ``run()``;
+    ``cancel()`` stops it when the site turned out to be current."""
+
+    def __init__(self, project: Project, *, strict: bool = True):
+        self.project = project
+        env = dict(os.environ)
+        env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
+        env["NO_MKDOCS_2_WARNING"] = "1"
+        env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+        cmd = [sys.executable, "-m", "folio.site_worker", str(project.root / "mkdocs.yml"),
+               str(project.site_dir)]
+        if strict:
+            cmd.append("--strict")
+        self.proc = subprocess.Popen(cmd, cwd=project.root, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def run(self) -> str:
+        project = self.project
+        out, err = self.proc.communicate("build\n")
+        log = err + out
+        if self.proc.returncode != 0:
+            problems = ([l for l in log.splitlines() if "WARNING" in l or "ERROR" in l]
+                        or log.splitlines()[-15:])
+            raise SiteBuildFailed("mkdocs could not build the site",
+                                  file=project.root / "mkdocs.yml",
+                                  detail="\n".join(problems[:30]),
+                                  hint="fix the warnings above (a broken link names its page)")
+        (project.build_dir / "site-inputs.sha256").write_text(site_inputs_hash(project))
+        write_sources_stamp(project)
+        return log
+
+    def cancel(self) -> None:
+        self.proc.kill()
+        self.proc.communicate()
+
+
 def mkdocs_build(project: Project, *, strict: bool = True) -> str:
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(project.root / "mkdocs.yml"),
-           "-d", str(project.site_dir)]
-    if strict:
-        cmd.append("--strict")
-    proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True)
-    log = proc.stderr + proc.stdout
-    if proc.returncode != 0:
-        problems = [l for l in log.splitlines() if "WARNING" in l or "ERROR" in l] or log.splitlines()[-15:]
-        raise SiteBuildFailed("mkdocs could not build the site", file=project.root / "mkdocs.yml",
-                              detail="\n".join(problems[:30]),
-                              hint="fix the warnings above (a broken link names its page)")
-    (project.build_dir / "site-inputs.sha256").write_text(site_inputs_hash(project))
-    return log
+    return SiteBuild(project, strict=strict).run()

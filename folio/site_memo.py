@@ -1,7 +1,8 @@
 """Memos for the pure, per-page steps of the mkdocs build, kept between builds.
 
-After a prose edit only the edited page's HTML is new; the search index entries and the read time
-of every other page are looked up by a digest of exactly what they are computed from. Each memo is
+After a prose edit only the edited page's HTML is new; the Markdown conversion, the search index
+entries and the read time of every other page are looked up by a digest of exactly what they are
+computed from. Each memo is
 one JSON file under ``build/site-memo/``; it is rewritten with only the keys the build used, so it
 never grows past the site. A missing or unreadable file is an empty memo: nothing is lost but time.
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
+
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 
 def digest(*parts: str) -> str:
@@ -23,12 +27,17 @@ def digest(*parts: str) -> str:
 
 
 class Memo:
-    def __init__(self, path: Path):
-        self.path = path
+    """One JSON file of results by digest. ``salt`` names everything the results also depend on
+    (the versions, mkdocs.yml, folio's plugin code): a file written under another salt is
+    ignored, so an upgrade or a config edit starts the memo afresh."""
+
+    def __init__(self, path: Path, salt: str):
+        self.path, self.salt = path, salt
         self.used: dict[str, object] = {}
         try:
-            self.old = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.old = data["entries"] if data.get("salt") == salt else {}
+        except (OSError, ValueError, KeyError, AttributeError):
             self.old = {}
 
     def get(self, key: str):
@@ -45,8 +54,22 @@ class Memo:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps({"salt": self.salt, "entries": self.used}, ensure_ascii=False),
+                       encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def memoized(fn, memo: Memo):
+    """``fn`` (a pure function of one string) looked up in ``memo`` first."""
+    @functools.wraps(fn)
+    def lookup(text: str):
+        key = digest(text)
+        out = memo.get(key)
+        if out is None:
+            out = fn(text)
+            memo.put(key, out)
+        return out
+    return lookup
 
 
 def _toc(items) -> str:
@@ -91,3 +114,68 @@ def memoize_readtime(blog_module, memo: Memo) -> None:
 
     memo_readtime.folio_original = readtime
     blog_module.readtime = memo_readtime
+
+
+def _toc_tree(items) -> list:
+    return [[i.title, i.id, i.level, _toc_tree(i.children)] for i in items]
+
+
+def _toc_items(tree: list) -> list:
+    items = []
+    for title, id_, level, children in tree:
+        link = AnchorLink(title, id_, level)
+        link.children = _toc_items(children)
+        items.append(link)
+    return items
+
+
+class _Logged(logging.Handler):
+    """Counts what mkdocs says during one conversion: a page that warned is not memoized, so the
+    warning (an error under --strict) comes back on every build until it is fixed."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record) -> None:
+        self.count += 1
+
+
+def memoize_render(page_cls, memo: Memo) -> None:
+    """mkdocs' Page.render converts a page's Markdown to HTML: most of the site build, since code
+    blocks are highlighted here. Its results (HTML, table of contents, title, anchors, links to
+    anchors) depend on the Markdown, where the page is published and which files links may
+    point at (and the memo's salt)."""
+    render = getattr(page_cls.render, "folio_original", page_cls.render)
+    files_sig: dict[int, str] = {}
+
+    @functools.wraps(render)
+    def memo_render(self, config, files):
+        if id(files) not in files_sig:
+            files_sig.clear()
+            files_sig[id(files)] = digest(*(f"{f.src_uri}\t{f.url}" for f in files))
+        key = digest(files_sig[id(files)], self.file.src_uri, self.file.url,
+                     self.markdown or "")
+        hit = memo.get(key)
+        if hit is not None:
+            self.content, self._title_from_render = hit["content"], hit["title"]
+            self.toc = TableOfContents(_toc_items(hit["toc"]))
+            self.present_anchor_ids = set(hit["anchors"])
+            links = {files.get_file_from_path(uri): dict(v) for uri, v in hit["links"].items()}
+            self.links_to_anchors = links if None not in links else None
+            if self.links_to_anchors is not None:
+                return
+        logged = _Logged()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(logged)
+        try:
+            render(self, config, files)
+        finally:
+            logger.removeHandler(logged)
+        if not logged.count:
+            memo.put(key, {"content": self.content, "title": self._title_from_render,
+                           "toc": _toc_tree(self.toc), "anchors": sorted(self.present_anchor_ids),
+                           "links": {f.src_uri: v for f, v in (self.links_to_anchors or {}).items()}})
+
+    memo_render.folio_original = render
+    page_cls.render = memo_render

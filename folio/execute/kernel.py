@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from ..cache import Cache
-from ..cachekey import cache_key, key_parts
+from ..cachekey import key_of, key_parts
 from ..errors import CellExecutionFailed
 from ..post import Cell, Post
 from ..runtime.mimetypes import CHECKS, RUNINFO
@@ -221,7 +221,7 @@ def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, plan: Fr
 
 def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> ExecutionResult:
     parts = key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
-    key = cache_key(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
+    key = key_of(parts)
     plan = _plan(post, ctx, {"post_files": parts["post_files"], "kernels": parts["kernels"]})
     hit = None if force else ctx.cache.get(key)
     if hit is not None:

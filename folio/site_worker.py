@@ -1,0 +1,103 @@
+"""A warm ``mkdocs build``: started while folio executes and renders, built when told to.
+
+Importing mkdocs, Material, the RSS plugin and the Markdown extensions, loading mkdocs.yml and
+listing the theme's files is most of a site build that has little to rebuild. This process does
+that on the second core while folio is still busy, then waits. On the line ``build`` it runs what
+``mkdocs build --clean`` runs, with the config it loaded (loaded again if mkdocs.yml changed
+meanwhile), mkdocs' own messages and exit code; on anything else (folio found the site current)
+it exits having built nothing.
+
+    python -m folio.site_worker mkdocs.yml build/site [--strict]
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+
+def _load(config_file: str, site_dir: str, strict: bool):
+    from mkdocs import config
+
+    text = Path(config_file).read_bytes()
+    try:
+        return text, config.load_config(config_file=config_file, site_dir=site_dir, strict=strict)
+    except Exception as exc:  # noqa: BLE001 - reported when the build is asked for
+        return text, exc
+
+
+def _keep_theme_listing() -> None:
+    """Hack: mkdocs lists every file of the theme on each build (Material ships thousands of
+    icons). Installed themes do not change while this process lives: list each of their folders
+    once, in the warm-up. Other folders (custom_dir) are listed live."""
+    import jinja2
+
+    walk = jinja2.FileSystemLoader.list_templates
+    installed = (sys.prefix, sys.base_prefix)
+
+    @functools.lru_cache(maxsize=None)
+    def listed(folder: str, followlinks: bool) -> tuple[str, ...]:
+        return tuple(walk(jinja2.FileSystemLoader(folder, followlinks=followlinks)))
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for folder in self.searchpath:
+            if os.path.abspath(folder).startswith(installed):
+                found.update(listed(folder, self.followlinks))
+            else:
+                found.update(walk(jinja2.FileSystemLoader(folder, followlinks=self.followlinks)))
+        return sorted(found)
+
+    jinja2.FileSystemLoader.list_templates = list_templates
+
+
+def _build(cfg) -> int:
+    """mkdocs' ``build_command``, on a loaded config."""
+    from click import ClickException
+    from mkdocs.__main__ import _enable_warnings
+    from mkdocs.commands import build
+
+    _enable_warnings()
+    try:
+        if isinstance(cfg, Exception):
+            raise cfg
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build.build(cfg, dirty=False)
+        finally:
+            cfg.plugins.on_shutdown()
+    except ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    from mkdocs.__main__ import State
+
+    config_file, site_dir = argv[0], argv[1]
+    strict = "--strict" in argv[2:]
+    state = State()  # noqa: F841 - mkdocs' log handler on stderr, as the CLI sets it up
+    _keep_theme_listing()
+    text, cfg = _load(config_file, site_dir, strict)
+    if not isinstance(cfg, Exception):
+        cfg.theme.get_env().list_templates()  # warm the listing
+    if sys.stdin.readline().strip() != "build":
+        return 0
+    if Path(config_file).read_bytes() != text:
+        text, cfg = _load(config_file, site_dir, strict)
+    try:
+        code = _build(cfg)
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed build, with its message
+        print(f"ERROR   -  {type(exc).__name__}: {exc}", file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Every file is written and closed: skip tearing down the interpreter's objects.
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
