@@ -49,6 +49,7 @@ class BuildResult:
     results: dict[str, ExecutionResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # errors: the exit code is 1
     warnings: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # posts whose pages were rendered anew
     site_built: bool = False
 
     @property
@@ -114,6 +115,7 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
                 result.problems.append(exc.render())
                 continue
             memo.put(post.slug, key, files)
+            result.rendered.append(post.slug)
         page, nb, *figures = files
         written |= {page, nb}
         figure_files.update(figures)
@@ -262,6 +264,7 @@ def _finish(result: BuildResult, t0: float) -> BuildResult:
     verified = sum(bool(e.get("verified")) for e in eqs)
     kernels = sum(r.kernels_started for r in result.results.values())
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no posts"
-    say(f"folio: {summary}; {kernels} kernel(s) started; {verified} of {len(eqs)} equations "
-        f"verified; {len(result.problems)} error(s) in {time.perf_counter() - t0:.1f} s")
+    say(f"folio: {summary}; {kernels} kernel(s) started; {len(result.rendered)} page(s) rendered; "
+        f"{verified} of {len(eqs)} equations verified; {len(result.problems)} error(s) in "
+        f"{time.perf_counter() - t0:.1f} s")
     return result

@@ -39,20 +39,25 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
 
 
 def test_memoized_rebuild_after_an_edit_equals_a_clean_build(tmp_path):
-    """The site build keeps per-page memos (search entries, read times, compiled templates)
-    between builds. After a prose edit, a rebuild that uses them gives the same bytes as a
-    clean build of the edited blog that has none."""
+    """The build keeps memos between builds: each post's rendered files, and in the site build
+    each page's Markdown conversion, MathML, search entries, read time, feed item and compiled
+    templates. After a prose edit (in the excerpt the blog index shows, and after it), a
+    rebuild that uses them gives the same bytes as a clean build of the edited blog that has
+    none."""
     def edit(proj):
         index = proj.posts_dir / "alpha" / "index.md"
         index.write_text(index.read_text().replace(
-            "<!-- more -->", "<!-- more -->\n\nA sentence added after the first build.", 1))
+            "<!-- more -->", "<!-- more -->\n\nA sentence added after the first build.", 1)
+            .replace("Alpha introduces", "Alpha, in its excerpt, introduces", 1))
 
     warm = make_project(tmp_path / "warm" / "blog")
     assert build(warm, BuildOptions(jobs=2)).ok
     memo = warm.build_dir / "site-memo"
-    assert (memo / "search.json").is_file() and (memo / "readtime.json").is_file()
+    for name in ("render", "mathml", "search", "readtime", "feed"):
+        assert (memo / f"{name}.json").is_file(), name
     edit(warm)
-    assert build(warm, BuildOptions(jobs=2)).ok
+    rebuilt = build(warm, BuildOptions(jobs=2))
+    assert rebuilt.ok and rebuilt.rendered == ["alpha"]
     assert "A sentence added after the first build." in (
         warm.site_dir / "search" / "search_index.json").read_text()
 
