@@ -13,11 +13,15 @@ from .errors import FolioError
 
 
 def _cmd_build(args, project: Project) -> int:
+    from .site import start_site
+
+    # mkdocs starts loading before folio's own imports: the two overlap on two cores.
+    site = start_site(project, not args.no_site)
     from .pipeline import BuildOptions, build
 
     result = build(project, BuildOptions(
         jobs=args.jobs, keep_going=args.keep_going, strict=args.strict, force=tuple(args.force),
-        only=tuple(args.only), timeout=args.timeout, site=not args.no_site))
+        only=tuple(args.only), timeout=args.timeout, site=not args.no_site), site=site)
     return 0 if result.ok else 1
 
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from . import yaml_fast
 
 
 @dataclass(frozen=True)
@@ -64,5 +64,5 @@ class Project:
     def known_authors(self) -> set[str] | None:
         if not self.authors_file.is_file():
             return None
-        data = yaml.safe_load(self.authors_file.read_text(encoding="utf-8")) or {}
+        data = yaml_fast.safe_load(self.authors_file.read_text(encoding="utf-8")) or {}
         return set((data.get("authors") or {}).keys())

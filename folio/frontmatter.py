@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_fast
 from .errors import PostError
 from .post import FrontMatter
 
@@ -34,7 +35,7 @@ def split(text: str, path: Path) -> tuple[str, str, int]:
 
 def _key_lines(yaml_text: str) -> dict[str, int]:
     try:
-        node = yaml.compose(yaml_text)
+        node = yaml_fast.compose(yaml_text)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -44,7 +45,7 @@ def _key_lines(yaml_text: str) -> dict[str, int]:
 
 def parse(yaml_text: str, path: Path, known_authors: set[str] | None = None) -> FrontMatter:
     try:
-        data = yaml.safe_load(yaml_text) or {}
+        data = yaml_fast.safe_load(yaml_text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise PostError(f"the front matter is not valid YAML: {getattr(exc, 'problem', exc)}",

@@ -10,6 +10,7 @@ import functools
 import sys
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
@@ -43,7 +44,46 @@ def _excerpt_only(render):
     return render_excerpt
 
 
+def keep_compiled_templates(theme_cls, folder: Path) -> None:
+    """Compiled theme templates are kept between builds (Jinja checks each one's source). Hack:
+    set on every environment the theme makes, not only the page one: Material's blog makes a new
+    one, and compiles the language partial again, for each label it translates."""
+    import jinja2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    get_env = getattr(theme_cls.get_env, "folio_original", theme_cls.get_env)
+
+    @functools.wraps(get_env)
+    def get_env_cached(self):
+        env = get_env(self)
+        env.bytecode_cache = cache
+        return env
+
+    get_env_cached.folio_original = get_env
+    theme_cls.get_env = get_env_cached
+
+
+MEMOS = ("render", "mathml", "search", "readtime", "feed")
+
+
 class FolioPlugin(BasePlugin):
+    def load_config(self, options, config_file_path=None):
+        """The memos are read when mkdocs.yml is loaded: in a warm build (see site_worker) that
+        is before the build is asked for."""
+        result = super().load_config(options, config_file_path)
+        self.memo_dir = self.memos = None
+        if config_file_path:
+            project = Project(Path(config_file_path).resolve().parent)
+            here = Path(__file__).resolve().parent
+            setup = [Path(config_file_path), project.lock_file, Path(__file__),
+                     here / "site_memo.py", here / "feed.py", here / "render" / "mathml.py"]
+            salt = digest(sys.version, *(p.read_text(encoding="utf-8") for p in setup if p.is_file()))
+            self.memo_dir = project.build_dir / "site-memo"
+            self.memos = {n: Memo(self.memo_dir / f"{n}.json", salt) for n in MEMOS}
+        return result
+
+    @event_priority(100)  # before Material's search plugin loads its first template
     def on_config(self, config):
         import material.plugins.blog.plugin as blog
         from material.plugins.blog.structure import Excerpt
@@ -52,31 +92,17 @@ class FolioPlugin(BasePlugin):
 
         if not getattr(Excerpt.render, "folio_patched", False):
             Excerpt.render = _excerpt_only(Excerpt.render)
+        if self.memos is None:
+            raise PluginError("the folio plugin needs mkdocs.yml as a file (not stdin)")
         # Hack: memoize pure per-page steps of mkdocs and Material (see site_memo) between builds.
-        root = Path(config["config_file_path"]).resolve().parent
-        project = Project(root)
-        here = Path(__file__).resolve().parent
-        setup = [Path(config["config_file_path"]), project.lock_file, Path(__file__),
-                 here / "site_memo.py", here / "feed.py", here / "render" / "mathml.py"]
-        salt = digest(sys.version, *(p.read_text(encoding="utf-8") for p in setup if p.is_file()))
-        self.memo_dir = project.build_dir / "site-memo"
-        memos = {n: Memo(self.memo_dir / f"{n}.json", salt)
-                 for n in ("render", "mathml", "search", "readtime", "feed")}
-        self.memos = list(memos.values())
+        memos = self.memos
         memoize_render(Page, memos["render"])
         self.convert_page = memoized(convert_page, memos["mathml"])
         memoize_search(SearchIndex, memos["search"])
         memoize_readtime(blog, memos["readtime"])
         self.fix_item = memoized(fix_item, memos["feed"])
+        keep_compiled_templates(type(config.theme), self.memo_dir / "jinja")
         return config
-
-    def on_env(self, env, config, files):
-        """Compiled theme templates are kept between builds (Jinja checks each one's source)."""
-        import jinja2
-
-        (self.memo_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(self.memo_dir / "jinja"))
-        return env
 
     def on_files(self, files: Files, config) -> Files:
         """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
@@ -115,5 +141,5 @@ class FolioPlugin(BasePlugin):
             p = site / name
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
-        for memo in self.memos:
+        for memo in self.memos.values():
             memo.save()

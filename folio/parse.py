@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 
-from . import frontmatter
+from . import frontmatter, yaml_fast
 from .errors import PostError
 from .post import Cell, Equation, Post
 
@@ -31,13 +30,13 @@ def _options(lines: list[str], start: int) -> tuple[dict, int]:
         j = i + 1
         while j < len(lines) and lines[j].strip() != "---":
             j += 1
-        opts = yaml.safe_load("".join(lines[i + 1:j])) or {}
+        opts = yaml_fast.safe_load("".join(lines[i + 1:j])) or {}
         return opts, j + 1
     while i < len(lines):
         m = OPTION.match(lines[i].strip())
         if not m:
             break
-        opts[m["key"]] = yaml.safe_load(m["value"]) if m["value"] else True
+        opts[m["key"]] = yaml_fast.safe_load(m["value"]) if m["value"] else True
         i += 1
     return opts, i
 

@@ -30,7 +30,7 @@ from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
-from .site import SiteBuild, site_is_current, site_may_change, write_sources_stamp
+from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,19 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
             (result.problems if opts.strict else result.warnings).append(msg)
 
 
-def build(project: Project, opts: BuildOptions) -> BuildResult:
+def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None) -> BuildResult:
+    """``site``: mkdocs already started by the caller (see ``start_site``); else started here
+    when the site may need rebuilding."""
+    if site is None:
+        site = start_site(project, opts.site)
+    try:
+        return _build(project, opts, site)
+    finally:
+        if site and site.proc.returncode is None:
+            site.cancel()
+
+
+def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> BuildResult:
     result = BuildResult()
     t0 = time.perf_counter()
 
@@ -188,17 +200,6 @@ def build(project: Project, opts: BuildOptions) -> BuildResult:
     posts = [p for p in every if not opts.only or p.slug in opts.only]
     if result.problems and not opts.keep_going:
         return _finish(result, t0)
-    # mkdocs starts loading now, on another core, when the site may need rebuilding.
-    site = SiteBuild(project) if opts.site and site_may_change(project) else None
-    try:
-        return _build(project, opts, result, every, posts, site, t0)
-    finally:
-        if site and site.proc.returncode is None:
-            site.cancel()
-
-
-def _build(project: Project, opts: BuildOptions, result: BuildResult, every: list[Post],
-           posts: list[Post], site: SiteBuild | None, t0: float) -> BuildResult:
 
     # 2. Execute, in parallel, from the cache where the key matches.
     say(f"folio: {len(posts)} post(s), {opts.jobs} at a time")

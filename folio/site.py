@@ -111,5 +111,6 @@ class SiteBuild:
         self.proc.communicate()
 
 
-def mkdocs_build(project: Project, *, strict: bool = True) -> str:
-    return SiteBuild(project, strict=strict).run()
+def start_site(project: Project, wanted: bool = True) -> SiteBuild | None:
+    """mkdocs starts loading now, on another core, if the site may need rebuilding."""
+    return SiteBuild(project) if wanted and site_may_change(project) else None

@@ -30,8 +30,10 @@ def _load(config_file: str, site_dir: str, strict: bool):
 
 def _keep_theme_listing() -> None:
     """Hack: mkdocs lists every file of the theme on each build (Material ships thousands of
-    icons). Installed themes do not change while this process lives: list each of their folders
-    once, in the warm-up. Other folders (custom_dir) are listed live."""
+    icons), only to drop, among others, every name with a part starting with a dot (its
+    patterns '.*' and '*/.*'). Installed themes do not change while this process lives: list
+    each of their folders once, in the warm-up, without those names. Other folders (custom_dir)
+    are listed live."""
     import jinja2
 
     walk = jinja2.FileSystemLoader.list_templates
@@ -39,7 +41,8 @@ def _keep_theme_listing() -> None:
 
     @functools.lru_cache(maxsize=None)
     def listed(folder: str, followlinks: bool) -> tuple[str, ...]:
-        return tuple(walk(jinja2.FileSystemLoader(folder, followlinks=followlinks)))
+        names = walk(jinja2.FileSystemLoader(folder, followlinks=followlinks))
+        return tuple(n for n in names if not any(p.startswith(".") for p in n.split("/")))
 
     def list_templates(self) -> list[str]:
         found: set[str] = set()

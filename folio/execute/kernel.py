@@ -9,8 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from ..cache import Cache
 from ..cachekey import key_of, key_parts
@@ -97,6 +95,10 @@ def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
 
 
 def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> ExecutionResult:
+    # Imported here: a build whose posts are all cached starts no kernel and needs no client.
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
     cells = [c for c in post.code_cells if runs_here(c, post, ctx.device, plan)]
     nb = _notebook(post, cells)
     client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,

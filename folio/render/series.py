@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
+from .. import yaml_fast
 from ..post import Post
 from .page import SeriesInfo
 
@@ -14,7 +14,7 @@ def load_titles(path: Path) -> dict[str, dict]:
     """``site_src/series.yml``: slug -> {title, description}. Missing file: titles from slugs."""
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return yaml_fast.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def series_of(posts: list[Post], titles: dict[str, dict]) -> dict[str, SeriesInfo]:
