@@ -17,7 +17,8 @@ from mkdocs.structure.files import File, Files
 from .config import Project
 from .feed import fix_feed, fix_item
 from .render.mathml import convert_page
-from .site_memo import Memo, digest, memoize_readtime, memoize_render, memoize_search, memoized
+from .site_memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
+                        memoize_search, memoized)
 
 
 # The blog's listings repeat the posts; the build report holds this build's
@@ -64,7 +65,7 @@ def keep_compiled_templates(theme_cls, folder: Path) -> None:
     theme_cls.get_env = get_env_cached
 
 
-MEMOS = ("render", "mathml", "search", "readtime", "feed")
+MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed")
 
 
 class FolioPlugin(BasePlugin):
@@ -80,7 +81,7 @@ class FolioPlugin(BasePlugin):
                      here / "site_memo.py", here / "feed.py", here / "render" / "mathml.py"]
             salt = digest(sys.version, *(p.read_text(encoding="utf-8") for p in setup if p.is_file()))
             self.memo_dir = project.build_dir / "site-memo"
-            self.memos = {n: Memo(self.memo_dir / f"{n}.json", salt) for n in MEMOS}
+            self.memos = {n: Memo(self.memo_dir / f"{n}.marshal", salt) for n in MEMOS}
         return result
 
     @event_priority(100)  # before Material's search plugin loads its first template
@@ -90,13 +91,15 @@ class FolioPlugin(BasePlugin):
         from material.plugins.search.plugin import SearchIndex
         from mkdocs.structure.pages import Page
 
-        if not getattr(Excerpt.render, "folio_patched", False):
-            Excerpt.render = _excerpt_only(Excerpt.render)
+        render = getattr(Excerpt.render, "folio_original", Excerpt.render)
+        if not getattr(render, "folio_patched", False):
+            Excerpt.render = _excerpt_only(render)
         if self.memos is None:
             raise PluginError("the folio plugin needs mkdocs.yml as a file (not stdin)")
         # Hack: memoize pure per-page steps of mkdocs and Material (see site_memo) between builds.
         memos = self.memos
         memoize_render(Page, memos["render"])
+        memoize_excerpt(Excerpt, memos["excerpt"])
         self.convert_page = memoized(convert_page, memos["mathml"])
         memoize_search(SearchIndex, memos["search"])
         memoize_readtime(blog, memos["readtime"])

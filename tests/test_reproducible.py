@@ -54,7 +54,7 @@ def test_memoized_rebuild_after_an_edit_equals_a_clean_build(tmp_path):
     assert build(warm, BuildOptions(jobs=2)).ok
     memo = warm.build_dir / "site-memo"
     for name in ("render", "mathml", "search", "readtime", "feed"):
-        assert (memo / f"{name}.json").is_file(), name
+        assert (memo / f"{name}.marshal").is_file(), name
     edit(warm)
     rebuilt = build(warm, BuildOptions(jobs=2))
     assert rebuilt.ok and rebuilt.rendered == ["alpha"]
