@@ -35,7 +35,7 @@ def test_builds_tests_restores_cache_and_deploys():
     runs = [s.get("run") for s in steps]
     assert runs.index("make site") < runs.index("make test")
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == "build/cache"
+    assert cache["with"]["path"].split() == ["build/cache", "build/site-memo"]
     assert "requirements.lock" in cache["with"]["key"]
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "build/site"
