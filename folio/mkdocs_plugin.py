@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files
 from .config import Project
 from .feed import fix_feed, fix_item
 from .render.mathml import convert_page
+from .site import site_setup
 from .site_memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
                         memoize_search, memoized)
 
@@ -76,10 +77,8 @@ class FolioPlugin(BasePlugin):
         self.memo_dir = self.memos = None
         if config_file_path:
             project = Project(Path(config_file_path).resolve().parent)
-            here = Path(__file__).resolve().parent
-            setup = [Path(config_file_path), project.lock_file, Path(__file__),
-                     here / "site_memo.py", here / "feed.py", here / "render" / "mathml.py"]
-            salt = digest(sys.version, *(p.read_text(encoding="utf-8") for p in setup if p.is_file()))
+            salt = digest(sys.version, *(p.read_text(encoding="utf-8")
+                                         for p in site_setup(project) if p.is_file()))
             self.memo_dir = project.build_dir / "site-memo"
             self.memos = {n: Memo(self.memo_dir / f"{n}.marshal", salt) for n in MEMOS}
         return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +15,19 @@ from .errors import SiteBuildFailed
 # builds of the same commit byte-identical. It is the site's one build timestamp.
 DEFAULT_EPOCH = "1767225600"  # 2026-01-01 00:00 UTC
 
-NOISE = re.compile(r"MkDocs 2\.0|properdocs|mkdocs-material.*end of life|^\s*$|MkDocs version 2|"
-                   r"This release|https://squidfunk|│|─|╭|╰|", re.I)
+
+def site_setup(project: Project) -> list[Path]:
+    """What every page of the site depends on: mkdocs.yml, the locked versions and the code of
+    folio's mkdocs plugin."""
+    folio = Path(__file__).resolve().parent
+    return [project.root / "mkdocs.yml", project.lock_file, folio / "mkdocs_plugin.py",
+            folio / "site_memo.py", folio / "feed.py", folio / "render" / "mathml.py"]
 
 
 def site_inputs_hash(project: Project) -> str:
-    """Everything mkdocs reads: docs_dir (hand-written and generated pages), mkdocs.yml, the
-    published figures and post modules, the folio plugin's own code and the locked versions."""
-    folio = Path(__file__).resolve().parent
-    files = [project.root / "mkdocs.yml", project.lock_file,
-             folio / "mkdocs_plugin.py", folio / "site_memo.py", folio / "feed.py",
-             folio / "render" / "mathml.py"]
+    """Everything mkdocs reads: docs_dir (hand-written and generated pages), the published
+    figures and post modules, and the site's set-up."""
+    files = site_setup(project)
     for d in (project.docs_dir, project.figures_dir):
         files += sorted(p for p in d.rglob("*") if p.is_file()) if d.is_dir() else []
     files += sorted(project.posts_dir.glob("*/*.py"))
