@@ -81,7 +81,7 @@ def odd_sum(n):
     return n**2
 
 
-@check("eq-{stem}-odd-sum", oracle="a direct sum of the first n odd numbers", rtol=0,
+@check("eq-{stem}-odd-sum", kind="definition", oracle="a direct sum of the first n odd numbers", rtol=0,
        cases=[1, 2, 3, 10, 1000])
 def odd_sum_direct(n):
     return np.sum(2 * np.arange(1, n + 1) - 1)

@@ -90,7 +90,7 @@ def test_relation_and_estimate_checks(tmp_path):
         def mean(n):
             return 0.5
 
-        @check("eq-mean", oracle="Monte Carlo, 10 000 uniforms", cases=[10_000], n_se=5)
+        @check("eq-mean", kind="simulation", oracle="Monte Carlo, 10 000 uniforms", cases=[10_000], n_se=5)
         def mc(n):
             x = np.random.default_rng(1).random(n)
             return Estimate(x.mean(), x.std(ddof=1) / np.sqrt(n))
@@ -99,7 +99,7 @@ def test_relation_and_estimate_checks(tmp_path):
         def biased(n):
             return 0.6
 
-        @check("eq-biased", oracle="Monte Carlo, 10 000 uniforms", cases=[10_000], n_se=5)
+        @check("eq-biased", kind="simulation", oracle="Monte Carlo, 10 000 uniforms", cases=[10_000], n_se=5)
         def mc2(n):
             x = np.random.default_rng(1).random(n)
             return Estimate(x.mean(), x.std(ddof=1) / np.sqrt(n))
@@ -108,7 +108,7 @@ def test_relation_and_estimate_checks(tmp_path):
         def remainder(t):
             return t**2
 
-        @check("eq-slope", oracle="log-log slope is 2", relation=True, rtol=0.05, cases=[()])
+        @check("eq-slope", kind="property", oracle="log-log slope is 2", relation=True, rtol=0.05, cases=[()])
         def slope(counterpart):
             t = np.array([1e-3, 1e-2])
             s = np.diff(np.log(counterpart(t))) / np.diff(np.log(t))

@@ -28,6 +28,22 @@ _in_oracle: contextvars.ContextVar[tuple[str, str] | None] = contextvars.Context
 
 COMPARISONS = ("close", "le", "ge")
 
+# What kind of oracle a check is. The first six reach the answer another way than the
+# counterpart does, so they can catch an error in the equation itself; the last two cannot (a
+# re-implementation shares any error in the formula; a property may hold for wrong formulas too),
+# and an equation checked only by those is shown as "consistent", not "verified".
+KINDS = {
+    "finite-differences": "finite differences",
+    "autograd": "automatic differentiation",
+    "simulation": "a simulation",
+    "library": "a library routine",
+    "special-case": "an exact special case",
+    "definition": "a direct evaluation of the definition",
+    "property": "a property or theorem",
+    "reimplementation": "a re-implementation",
+}
+INDEPENDENT_KINDS = frozenset(list(KINDS)[:6])
+
 
 class OracleCallsCounterpart(RuntimeError):
     """An oracle used the very code it is meant to check."""
@@ -64,6 +80,8 @@ class Counterpart:
     func: Callable
     file: str
     line: int
+    # Mutants the author declares equivalent (the same mathematical function): id -> reason.
+    equivalent: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,7 @@ class Check:
     label: str
     name: str
     oracle: str
+    kind: str
     func: Callable
     cases: Any
     rtol: float
@@ -139,10 +158,23 @@ def _where(func: Callable) -> tuple[str, int]:
         return "<unknown>", 0
 
 
-def equation(label: str) -> Callable[[Callable], Callable]:
-    """Register ``func`` as the code counterpart of the display equation ``label``."""
+def equation(label: str, *, equivalent: dict[str, str] | None = None
+             ) -> Callable[[Callable], Callable]:
+    """Register ``func`` as the code counterpart of the display equation ``label``.
+
+    ``equivalent`` declares mutants (by the id ``folio equations --mutants`` prints) that compute
+    the same mathematical function as the counterpart, each with the reason it is equivalent; they
+    are shown with the reason instead of counting as survivors.
+    """
     if not label.startswith("eq-"):
         raise RegistrationError(f"equation labels start with 'eq-': got {label!r}")
+    equivalent = dict(equivalent or {})
+    for mutant, reason in equivalent.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise RegistrationError(
+                f"@equation({label!r}): the equivalent mutant {mutant!r} needs a reason "
+                "(why it computes the same function), e.g. equivalent={'<id>': 'the result is 0 "
+                "by construction'}")
 
     def register(func: Callable) -> Callable:
         @functools.wraps(func)
@@ -159,7 +191,8 @@ def equation(label: str) -> Callable[[Callable], Callable]:
 
         counterpart.__folio_label__ = label
         file, line = _where(func)
-        current_registry().add_counterpart(Counterpart(label, counterpart, file, line))
+        current_registry().add_counterpart(
+            Counterpart(label, counterpart, file, line, equivalent))
         return counterpart
 
     return register
@@ -169,6 +202,7 @@ def check(
     label: str,
     *,
     oracle: str,
+    kind: str | None = None,
     cases: Iterable | Callable[[Any], Iterable],
     rtol: float = 1e-9,
     atol: float = 0.0,
@@ -180,6 +214,10 @@ def check(
     """Register a check of equation ``label`` against an independent oracle.
 
     ``oracle`` says in words what the answer is checked against; it is shown on the page.
+    ``kind`` says what sort of oracle it is, one of ``KINDS``: finite-differences, autograd,
+    simulation, library, special-case, definition (independent of the counterpart's formula), or
+    property,
+    reimplementation (they cannot catch an error in the equation itself).
     ``cases`` is a list of inputs, or a function of a seeded ``numpy.random.Generator`` that
     returns one; an input is a ``Case``, a tuple of positional arguments, or a single argument.
     The decorated function is the oracle: called with a case's arguments it returns the expected
@@ -194,8 +232,13 @@ def check(
 
     def register(func: Callable) -> Callable:
         file, line = _where(func)
+        if kind not in KINDS:
+            got = "no kind" if kind is None else f"kind={kind!r}"
+            raise RegistrationError(
+                f"{file}:{line}: the check {func.__name__} of {label!r} has {got}: say what "
+                "kind of oracle it is with kind=, one of " + ", ".join(KINDS))
         current_registry().add_check(
-            Check(label, func.__name__, oracle, func, cases, rtol, atol, compare, n_se,
+            Check(label, func.__name__, oracle, kind, func, cases, rtol, atol, compare, n_se,
                   relation, seed, file, line)
         )
         return func

@@ -109,7 +109,7 @@ def msd_exponent(t, msd):
     return alpha
 
 
-@check("eq-msd-power", oracle="exact power laws K t^α (no noise): the fit returns α",
+@check("eq-msd-power", kind="property", oracle="exact power laws K t^α (no noise): the fit returns α",
        relation=True, rtol=1e-12, atol=1e-12,
        cases=lambda rng: [Case.of(10 ** rng.uniform(-3, 3), rng.uniform(0, 2), name=f"random K, α {i}")
                           for i in range(4)]
@@ -149,14 +149,14 @@ def _pairs(rng):
     return cases
 
 
-@check("eq-fbm-covariance",
+@check("eq-fbm-covariance", kind="property",
        oracle="stationary increments: ⟨(B(t) − B(s))²⟩ = C(t,t) + C(s,s) − 2C(s,t) must be |t − s|^(2H)",
        relation=True, rtol=1e-12, atol=1e-12, cases=_pairs)
 def fbm_increment_variance(C, s, t, H):
     return C(t, t, H) + C(s, s, H) - 2 * C(s, t, H), np.abs(t - s) ** (2 * H)
 
 
-@check("eq-fbm-covariance", oracle="H = ½ is Brownian motion: covariance min(s, t)", rtol=1e-14,
+@check("eq-fbm-covariance", kind="reimplementation", oracle="H = ½ is Brownian motion: covariance min(s, t)", rtol=1e-14,
        cases=lambda rng: [Case.of(*(10 ** rng.uniform(-2, 2, size=(2, 40))), 0.5) for _ in range(4)])
 def fbm_brownian_case(s, t, H):
     return np.minimum(s, t)
@@ -166,7 +166,7 @@ FBM_TIMES = np.arange(1.0, 201.0)  # 200 equally spaced times: two decades with 
 FBM_FIT = np.unique(np.round(np.logspace(np.log10(2), np.log10(200), 12)).astype(int)) - 1
 
 
-@check("eq-msd-power",
+@check("eq-msd-power", kind="property",
        oracle="fractional Brownian motion sampled exactly (Cholesky, 4 000 paths, t = 1 … 200), "
               "for which α = 2H exactly; tolerance 5 jackknife SE of the fitted α",
        relation=True,
@@ -194,7 +194,7 @@ def ctrw_msd_exponential(t, sigma, tau0):
     return sigma**2 * np.asarray(t, dtype=float) / tau0
 
 
-@check("eq-ctrw-exponential",
+@check("eq-ctrw-exponential", kind="simulation",
        oracle="Monte Carlo: 10 000 CTRW walkers with exponential waits and Gaussian jumps",
        cases=lambda rng: [Case.of(np.logspace(0, 2, 9) * tau0, sigma, tau0,
                                   name=f"σ = {sigma:.2f}, τ₀ = {tau0:.2f}")
@@ -204,7 +204,7 @@ def ctrw_exponential_simulated(t, sigma, tau0):
     return Estimate(*ensemble_msd(x))
 
 
-@check("eq-ctrw-exponential",
+@check("eq-ctrw-exponential", kind="property",
        oracle="log–log fit of the simulated MSD (10 000 walkers, t = τ₀ … 100τ₀) gives α = 1 ± 0.08",
        relation=True, atol=0.08, cases=[Case.of(1.0, 1.0), Case.of(0.5, 4.0)])
 def ctrw_exponential_fitted_alpha(msd, sigma, tau0):
@@ -228,7 +228,7 @@ def ctrw_pareto_msd(beta, n_walkers=5000, sigma=1.0, t=CTRW_T):
     return ensemble_msd(x)
 
 
-@check("eq-ctrw-subdiffusion",
+@check("eq-ctrw-subdiffusion", kind="property",
        oracle="log–log fit of a simulated CTRW with Pareto waits (5 000 walkers, t = 10² … 10⁴ τ_min): "
               "fitted α within ±0.08 of β",
        relation=True, atol=0.08,
@@ -237,7 +237,7 @@ def ctrw_subdiffusive_fitted_alpha(msd, beta):
     return log_slope(CTRW_T, msd(CTRW_T, beta)), log_slope(CTRW_T, ctrw_pareto_msd(beta)[0])
 
 
-@check("eq-ctrw-subdiffusion",
+@check("eq-ctrw-subdiffusion", kind="property",
        oracle="prefactor: the same simulation's MSD at t = 10⁴ τ_min, within 15% (the formula is "
               "the leading term; corrections fade like t^(−β), sampling error ≈ 3%)",
        relation=True, rtol=0.15,
@@ -265,7 +265,7 @@ def levy_walk_msd(mu, n_walkers=3000, speed=1.0, t=LEVY_T):
     return ensemble_msd(x)
 
 
-@check("eq-levy-walk",
+@check("eq-levy-walk", kind="simulation",
        oracle="log–log fit of a simulated Lévy walk (3 000 walkers, unit speed, t = 10² … 10⁴ "
               "shortest flights), ±0.08",
        atol=0.08, cases=[Case.of(mu, name=f"μ = {mu}") for mu in (0.6, 1.3, 1.5, 1.7, 2.5)])

@@ -49,13 +49,13 @@ def _pmf_cases(rng):
     return cases
 
 
-@check("eq-poisson-pmf", oracle="exp of torch.distributions.Poisson(λ).log_prob(k)",
+@check("eq-poisson-pmf", kind="library", oracle="exp of torch.distributions.Poisson(λ).log_prob(k)",
        rtol=1e-12, cases=_pmf_cases)
 def poisson_pmf_by_torch(k, lam):
     return torch.distributions.Poisson(_t(lam)).log_prob(_t(k)).exp()
 
 
-@check("eq-poisson-pmf", oracle="scipy.stats.poisson.pmf(k, λ)", rtol=1e-12, cases=_pmf_cases)
+@check("eq-poisson-pmf", kind="library", oracle="scipy.stats.poisson.pmf(k, λ)", rtol=1e-12, cases=_pmf_cases)
 def poisson_pmf_by_scipy(k, lam):
     return scipy.stats.poisson.pmf(k, lam)
 
@@ -79,7 +79,7 @@ def _nll_cases(rng):
     return cases
 
 
-@check("eq-poisson-nll", oracle="minus the sum of torch.distributions.Poisson(λ).log_prob(k)",
+@check("eq-poisson-nll", kind="library", oracle="minus the sum of torch.distributions.Poisson(λ).log_prob(k)",
        rtol=1e-12, cases=_nll_cases)
 def poisson_nll_by_distributions(lam, k):
     return -torch.distributions.Poisson(lam).log_prob(k).sum()
@@ -89,7 +89,7 @@ def _nll_cases_positive(rng):
     return [c for c in _nll_cases(rng) if "silent" not in c.name]
 
 
-@check("eq-poisson-nll",
+@check("eq-poisson-nll", kind="library",
        oracle="torch.nn.PoissonNLLLoss(log_input=False, full=False, reduction='sum') plus the "
               "exact constant Σ lgamma(k + 1); the loss adds eps = 1e-8 inside the log",
        rtol=1e-7, cases=_nll_cases_positive)
@@ -114,7 +114,7 @@ def _score_cases(rng):
     return cases
 
 
-@check("eq-poisson-score",
+@check("eq-poisson-score", kind="autograd",
        oracle="torch autograd of −Poisson(exp(η)).log_prob(k) with respect to η",
        rtol=1e-12, cases=_score_cases)
 def poisson_score_by_autograd(eta, k):
@@ -131,7 +131,7 @@ def mse_score(eta, k):
     return 2 * lam * (lam - k)
 
 
-@check("eq-mse-score",
+@check("eq-mse-score", kind="autograd",
        oracle="torch autograd of torch.nn.functional.mse_loss(exp(η), k, reduction='sum')",
        rtol=1e-12, cases=_score_cases)
 def mse_score_by_autograd(eta, k):
@@ -167,13 +167,13 @@ def _gauss_cases(rng):
     return cases
 
 
-@check("eq-gauss-pdf", oracle="exp of torch.distributions.Normal(μ, σ).log_prob(y)",
+@check("eq-gauss-pdf", kind="library", oracle="exp of torch.distributions.Normal(μ, σ).log_prob(y)",
        rtol=1e-12, cases=_gauss_cases)
 def gauss_pdf_by_torch(y, mu, sigma):
     return torch.distributions.Normal(mu, sigma).log_prob(y).exp()
 
 
-@check("eq-gauss-pdf", oracle="scipy.stats.norm.pdf(y, loc=μ, scale=σ)", rtol=1e-12,
+@check("eq-gauss-pdf", kind="library", oracle="scipy.stats.norm.pdf(y, loc=μ, scale=σ)", rtol=1e-12,
        cases=_gauss_cases)
 def gauss_pdf_by_scipy(y, mu, sigma):
     return scipy.stats.norm.pdf(y.numpy(), loc=mu.numpy(), scale=sigma.numpy())
@@ -185,13 +185,13 @@ def gauss_nll(y, mu, sigma):
     return (torch.log(sigma) + (y - mu) ** 2 / (2 * sigma**2) + 0.5 * math.log(2 * math.pi)).sum()
 
 
-@check("eq-gauss-nll", oracle="minus the sum of torch.distributions.Normal(μ, σ).log_prob(y)",
+@check("eq-gauss-nll", kind="library", oracle="minus the sum of torch.distributions.Normal(μ, σ).log_prob(y)",
        rtol=1e-12, cases=_gauss_cases)
 def gauss_nll_by_distributions(y, mu, sigma):
     return -torch.distributions.Normal(mu, sigma).log_prob(y).sum()
 
 
-@check("eq-gauss-nll",
+@check("eq-gauss-nll", kind="library",
        oracle="torch.nn.GaussianNLLLoss(full=True, reduction='sum', eps=1e-30) given the "
               "variance σ²; its default eps = 1e-6 would clamp σ² for every σ below 1e-3",
        rtol=1e-12, cases=_gauss_cases)
@@ -226,7 +226,7 @@ def _triplet_cases(rng):
     return cases
 
 
-@check("eq-triplet",
+@check("eq-triplet", kind="library",
        oracle="torch.nn.TripletMarginWithDistanceLoss(distance_function=squared Euclidean, "
               "margin=α, reduction='none')",
        rtol=1e-12, cases=_triplet_cases)
@@ -282,7 +282,7 @@ def _cycle_cases(rng):
     return cases
 
 
-@check("eq-cycle",
+@check("eq-cycle", kind="library",
        oracle="torch.nn.L1Loss (mean over all entries) on the composed maps F∘G and G∘F, "
               "times the dimension 2",
        rtol=1e-12, atol=1e-13, cases=_cycle_cases)

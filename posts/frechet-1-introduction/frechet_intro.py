@@ -86,7 +86,7 @@ def fitted_slope(t, r):
     return np.polyfit(np.log(t), np.log(np.abs(r)), 1)[0]
 
 
-@check("eq-frechet-definition", relation=True, atol=0.1, rtol=0.0,
+@check("eq-frechet-definition", kind="property", relation=True, atol=0.1, rtol=0.0,
        oracle="theorem: for smooth f the remainder along eps = t d is O(t²), so log|r| against "
               "log t has slope 2 (fitted over t from 1e-4 to 1e-1, must lie in [1.9, 2.1])",
        cases=lambda rng: [Case.of(f, g, x, d, name=name)
@@ -111,13 +111,13 @@ def _linear_cases(rng):
         Case.of(1e3 * rng.standard_normal(5), rng.standard_normal(5), name="large coefficients")]
 
 
-@check("eq-grad-linear", oracle="central finite differences of aᵀx, h = 1e-6", rtol=1e-6,
+@check("eq-grad-linear", kind="finite-differences", oracle="central finite differences of aᵀx, h = 1e-6", rtol=1e-6,
        cases=_linear_cases)
 def grad_linear_fd(a, x):
     return central_difference(lambda z: a @ z, x)
 
 
-@check("eq-grad-linear", oracle="torch autograd (float64) of aᵀx", rtol=1e-10,
+@check("eq-grad-linear", kind="autograd", oracle="torch autograd (float64) of aᵀx", rtol=1e-10,
        cases=_linear_cases)
 def grad_linear_autograd(a, x):
     return autograd(lambda a, z: a @ z, a, x, wrt=1)
@@ -138,13 +138,13 @@ def _quadratic_cases(rng):
     return cases
 
 
-@check("eq-grad-quadratic", oracle="central finite differences of xᵀAx, h = 1e-6", rtol=1e-6,
+@check("eq-grad-quadratic", kind="finite-differences", oracle="central finite differences of xᵀAx, h = 1e-6", rtol=1e-6,
        cases=_quadratic_cases)
 def grad_quadratic_fd(A, x):
     return central_difference(lambda z: z @ A @ z, x)
 
 
-@check("eq-grad-quadratic", oracle="torch autograd (float64) of xᵀAx", rtol=1e-10,
+@check("eq-grad-quadratic", kind="autograd", oracle="torch autograd (float64) of xᵀAx", rtol=1e-10,
        cases=lambda rng: _quadratic_cases(rng) + [
            Case.of(*ill_conditioned_quadratic(rng, 6, 1e6),
                    name="condition number 1e6, where finite differences fail")])
@@ -163,13 +163,13 @@ def _trace_cases(rng):
             for n, m in [(3, 3), (2, 5), (5, 2), (1, 4)]]
 
 
-@check("eq-grad-trace", oracle="central finite differences of tr(AX), h = 1e-6", rtol=1e-6,
+@check("eq-grad-trace", kind="finite-differences", oracle="central finite differences of tr(AX), h = 1e-6", rtol=1e-6,
        cases=_trace_cases)
 def grad_trace_fd(A, X):
     return central_difference(lambda Z: np.trace(A @ Z), X)
 
 
-@check("eq-grad-trace", oracle="torch autograd (float64) of torch.trace(A @ X)", rtol=1e-10,
+@check("eq-grad-trace", kind="autograd", oracle="torch autograd (float64) of torch.trace(A @ X)", rtol=1e-10,
        cases=_trace_cases)
 def grad_trace_autograd(A, X):
     return autograd(lambda A, Z: torch.trace(A @ Z), A, X, wrt=1)
@@ -186,13 +186,13 @@ def _frobenius_cases(rng):
         Case.of(np.zeros((2, 3)), name="zero matrix (gradient zero)")]
 
 
-@check("eq-grad-frobenius", oracle="central finite differences of the sum of squares, h = 1e-6",
+@check("eq-grad-frobenius", kind="finite-differences", oracle="central finite differences of the sum of squares, h = 1e-6",
        rtol=1e-6, cases=_frobenius_cases)
 def grad_frobenius_fd(X):
     return central_difference(lambda Z: np.sum(Z ** 2), X)
 
 
-@check("eq-grad-frobenius", oracle="torch autograd (float64) of torch.linalg.norm(X) ** 2",
+@check("eq-grad-frobenius", kind="autograd", oracle="torch autograd (float64) of torch.linalg.norm(X) ** 2",
        rtol=1e-10, cases=lambda rng: [rng.standard_normal(s) for s in [(3, 3), (2, 6), (6, 1)]])
 def grad_frobenius_autograd(X):
     return autograd(lambda Z: torch.linalg.norm(Z) ** 2, X, wrt=0)

@@ -82,7 +82,7 @@ def _sample_cases(rng):
     return cases
 
 
-@check("eq-lls-loss", oracle="torch.nn.functional.mse_loss(W @ x, y, reduction='sum')",
+@check("eq-lls-loss", kind="library", oracle="torch.nn.functional.mse_loss(W @ x, y, reduction='sum')",
        rtol=1e-12, cases=_sample_cases)
 def lls_loss_torch(W, x, y):
     W, x, y = (torch.tensor(a, dtype=torch.float64) for a in (W, x, y))
@@ -95,14 +95,14 @@ def lls_gradient(W, x, y):
     return 2 * (W @ np.outer(x, x) - np.outer(y, x))
 
 
-@check("eq-lls-gradient", oracle="torch autograd (float64) of ‖Wx − y‖²", rtol=1e-10,
+@check("eq-lls-gradient", kind="autograd", oracle="torch autograd (float64) of ‖Wx − y‖²", rtol=1e-10,
        cases=_sample_cases)
 def lls_gradient_autograd(W, x, y):
     xt, yt = torch.tensor(x), torch.tensor(y)
     return torch_grad(lambda Wt: torch.sum((Wt @ xt - yt) ** 2), W)
 
 
-@check("eq-lls-gradient", oracle="central finite differences of ‖Wx − y‖², h = 1e-6",
+@check("eq-lls-gradient", kind="finite-differences", oracle="central finite differences of ‖Wx − y‖², h = 1e-6",
        rtol=1e-6, cases=_sample_cases)
 def lls_gradient_fd(W, x, y):
     return central_difference(lambda V: np.sum((V @ x - y) ** 2), W)
@@ -132,7 +132,7 @@ def _batch_cases(rng):
     return cases
 
 
-@check("eq-lls-batch-gradient",
+@check("eq-lls-batch-gradient", kind="autograd",
        oracle="sum over samples of per-sample torch autograd gradients (float64)", rtol=1e-10,
        cases=_batch_cases)
 def lls_batch_gradient_per_sample(W, X, Y):
@@ -167,7 +167,7 @@ def _expansion_cases(rng):
     return cases
 
 
-@check("eq-lls-expansion", oracle="the loss ‖(W + E)X − Y‖²_F evaluated directly", rtol=1e-12,
+@check("eq-lls-expansion", kind="reimplementation", oracle="the loss ‖(W + E)X − Y‖²_F evaluated directly", rtol=1e-12,
        cases=_expansion_cases)
 def lls_loss_at_perturbed(W, E, X, Y):
     return np.linalg.norm((W + E) @ X - Y, "fro") ** 2
@@ -191,7 +191,7 @@ def _lstsq_cases(rng):
     return cases
 
 
-@check("eq-normal-equations", oracle="numpy.linalg.lstsq (SVD-based least squares)", rtol=1e-8,
+@check("eq-normal-equations", kind="library", oracle="numpy.linalg.lstsq (SVD-based least squares)", rtol=1e-8,
        cases=_lstsq_cases)
 def normal_equations_lstsq(X, Y):
     return lstsq_solution(X, Y)
@@ -214,7 +214,7 @@ def _gd_cases(rng):
 STEPS = 2000
 
 
-@check("eq-gd-step-bound", relation=True, rtol=0.0, atol=0.5,
+@check("eq-gd-step-bound", kind="property", relation=True, rtol=0.0, atol=0.5,
        oracle=f"simulation: {STEPS} steps of gradient descent on random targets at 0.98 and 1.02 "
               "times the bound; the first must shrink the distance to the lstsq optimum by 1e6, "
               "the second must grow it by 1e6",
@@ -230,7 +230,7 @@ def gd_converges_below_diverges_above(bound_fn, X):
     return np.array([below <= 1e-6 * d0, above >= 1e6 * d0], dtype=float), np.ones(2)
 
 
-@check("eq-gd-step-bound", rtol=1e-2,
+@check("eq-gd-step-bound", kind="simulation", rtol=1e-2,
        oracle="the critical step found by bisection on simulated gradient descent (does the "
               "loss grow over 3000 steps?), no eigenvalues involved",
        cases=_gd_cases)

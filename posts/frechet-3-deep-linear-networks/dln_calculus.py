@@ -68,7 +68,7 @@ def _networks(rng):
     return cases
 
 
-@check("eq-dln-product",
+@check("eq-dln-product", kind="library",
        oracle="forward pass of a torch.nn.Sequential of bias-free Linear layers applied to the "
               "identity (each basis vector sent through the network)",
        rtol=1e-12, cases=_networks)
@@ -165,7 +165,7 @@ def _gradient_cases(rng, n_samples=9):
     return cases
 
 
-@check("eq-dln-gradient",
+@check("eq-dln-gradient", kind="autograd",
        oracle="torch autograd through the layer-by-layer forward pass, for depths 1 to 5 with "
               "rectangular layers, squared-error and softmax cross-entropy losses",
        rtol=1e-10, atol=1e-14, cases=_gradient_cases)
@@ -178,7 +178,7 @@ def gradients_by_autograd(Ws, loss):
     return [p.grad.numpy() for p in params]
 
 
-@check("eq-dln-gradient",
+@check("eq-dln-gradient", kind="finite-differences",
        oracle="central finite differences on every weight of every layer, h = 1e-6",
        rtol=1e-6, cases=_gradient_cases)
 def gradients_by_finite_differences(Ws, loss, h=1e-6):

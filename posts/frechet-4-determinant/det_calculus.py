@@ -72,7 +72,7 @@ def cofactor_matrix(M, det=leibniz_det):
     return C
 
 
-@check("eq-det-gradient",
+@check("eq-det-gradient", kind="finite-differences",
        oracle="central finite differences entry by entry, h = 1e-3 (det is affine in each "
               "entry, so the difference quotient has no truncation error)",
        rtol=1e-8, cases=lambda rng: _square(rng) + _special(rng))
@@ -85,7 +85,7 @@ def det_gradient_by_finite_differences(M, h=1e-3):
     return G
 
 
-@check("eq-det-gradient", oracle="torch autograd of torch.linalg.det", rtol=1e-10,
+@check("eq-det-gradient", kind="autograd", oracle="torch autograd of torch.linalg.det", rtol=1e-10,
        cases=lambda rng: _square(rng) + _special(rng))
 def det_gradient_by_autograd(M):
     X = torch.tensor(M, requires_grad=True)
@@ -93,7 +93,7 @@ def det_gradient_by_autograd(M):
     return X.grad
 
 
-@check("eq-det-gradient",
+@check("eq-det-gradient", kind="reimplementation",
        oracle="cofactor matrix from minors, each minor a Leibniz sum over permutations (n ≤ 5)",
        rtol=1e-10, cases=lambda rng: _square(rng, sizes=(1, 2, 3, 4, 5)) + _special(rng, 5))
 def det_gradient_by_cofactors(M):
@@ -119,13 +119,13 @@ def _pairs(rng):
     return cases
 
 
-@check("eq-det-directional", oracle="central finite difference in t, h = 1e-6", rtol=1e-6,
+@check("eq-det-directional", kind="finite-differences", oracle="central finite difference in t, h = 1e-6", rtol=1e-6,
        cases=_pairs)
 def det_directional_by_finite_difference(M, E, h=1e-6):
     return (np.linalg.det(M + h * E) - np.linalg.det(M - h * E)) / (2 * h)
 
 
-@check("eq-det-directional",
+@check("eq-det-directional", kind="autograd",
        oracle="forward-mode autodiff: torch.func.jvp of torch.linalg.det along E", rtol=1e-10,
        cases=lambda rng: _pairs(rng) + [
            Case.of(with_singular_values(rng, np.logspace(0, -6, 5)), rng.standard_normal((5, 5)),
@@ -135,7 +135,7 @@ def det_directional_by_jvp(M, E):
     return tangent
 
 
-@check("eq-det-directional",
+@check("eq-det-directional", kind="special-case",
        oracle="closed form for E = M: det(M + tM) = (1 + t)^n det M, derivative n det M",
        rtol=1e-12, cases=lambda rng: [Case.of(A, A, name=f"{len(A)}x{len(A)}, E = M")
                                       for A in (rng.standard_normal((n, n)) for n in (1, 3, 5, 7))])
@@ -160,7 +160,7 @@ def _logdet_cases(rng):
     ]
 
 
-@check("eq-logdet-gradient", oracle="torch autograd of torch.linalg.slogdet(M).logabsdet",
+@check("eq-logdet-gradient", kind="autograd", oracle="torch autograd of torch.linalg.slogdet(M).logabsdet",
        rtol=1e-10, cases=_logdet_cases)
 def logdet_gradient_by_autograd(M):
     X = torch.tensor(M, requires_grad=True)
@@ -168,7 +168,7 @@ def logdet_gradient_by_autograd(M):
     return X.grad
 
 
-@check("eq-logdet-gradient",
+@check("eq-logdet-gradient", kind="autograd",
        oracle="torch autograd of slogdet on near-singular matrices (cond 1e6 and 1e8), where "
               "M^{-T} itself is only known to about cond(M) times machine epsilon",
        rtol=1e-6, cases=lambda rng: [c for c in _special(rng) if "cond" in c.name])
@@ -178,7 +178,7 @@ def logdet_gradient_near_singular(M):
     return X.grad
 
 
-@check("eq-logdet-gradient",
+@check("eq-logdet-gradient", kind="finite-differences",
        oracle="central finite differences of numpy.linalg.slogdet entry by entry, h = 1e-6",
        rtol=1e-6, cases=_logdet_cases)
 def logdet_gradient_by_finite_differences(M, h=1e-6):

@@ -38,7 +38,7 @@ def _configs(rng) -> list:
     return out
 
 
-@check("eq-param-count", oracle="sum(p.numel()) over the parameters of a GLMModel built with "
+@check("eq-param-count", kind="reimplementation", oracle="sum(p.numel()) over the parameters of a GLMModel built with "
        "those sizes (on the meta device, so GLM-130B's own count is a case)", rtol=0,
        cases=_configs)
 def param_count_by_torch(cfg):
@@ -86,7 +86,7 @@ def _stored_bytes(name: str, p: torch.Tensor, bits: int) -> int:
     return quantize(p.detach(), bits).nbytes
 
 
-@check("eq-weight-bytes", oracle="nbytes of the real tensors: every linear weight of a random "
+@check("eq-weight-bytes", kind="reimplementation", oracle="nbytes of the real tensors: every linear weight of a random "
        "scaled-down model quantized with kernels.quant (integers plus FP16 scales), everything "
        "else cast to FP16", rtol=0, cases=_byte_cases)
 def weight_bytes_by_nbytes(cfg, bits):
@@ -142,7 +142,7 @@ def _tp_cases(rng) -> list:
             for c in cfgs for b in (16, 8, 4) for n in (1, 2, 4, 8) if splits_evenly(c, b, n)]
 
 
-@check("eq-tensor-parallel-share", oracle="split a random scaled-down model's tensors across n "
+@check("eq-tensor-parallel-share", kind="reimplementation", oracle="split a random scaled-down model's tensors across n "
        "ranks as Megatron does (column-parallel QKV and GeGLU input, row-parallel outputs, "
        "vocabulary-parallel embedding, LayerNorms replicated), quantize each shard with "
        "kernels.quant, and take the largest rank's nbytes", rtol=0, cases=_tp_cases)
@@ -174,7 +174,7 @@ def _kv_cases(rng) -> list:
     return out
 
 
-@check("eq-kv-cache", oracle="nbytes of the K and V tensors a random scaled-down model has "
+@check("eq-kv-cache", kind="reimplementation", oracle="nbytes of the K and V tensors a random scaled-down model has "
        "cached after prefilling a context and decoding token by token to T tokens", rtol=0,
        cases=_kv_cases)
 def kv_cache_by_decoding(cfg, tokens, batch, bytes_per_value):
@@ -211,7 +211,7 @@ def _intensity_cases(rng) -> list:
             for bits in (16, 8, 4)]
 
 
-@check("eq-arithmetic-intensity", oracle="FLOPs counted by torch.utils.flop_counter."
+@check("eq-arithmetic-intensity", kind="library", oracle="FLOPs counted by torch.utils.flop_counter."
        "FlopCounterMode on the matmul, divided by the nbytes of the FP16 input and output and of "
        "the stored weight (kernels.quant integers plus scales, or FP16)", rtol=1e-12,
        cases=_intensity_cases)

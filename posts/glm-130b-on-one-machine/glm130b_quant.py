@@ -60,7 +60,7 @@ def _groups_np(w: np.ndarray, g: int | None) -> np.ndarray:
     return padded.reshape(N, G, g)
 
 
-@check("eq-quantize", oracle="the scale recomputed in NumPy as max|w| over each group divided by "
+@check("eq-quantize", kind="property", oracle="the scale recomputed in NumPy as max|w| over each group divided by "
        "q_max (rtol 1e-3: the scale is stored in FP16)", rtol=1e-3, relation=True,
        cases=_weight_cases)
 def scale_by_numpy(quantize_weight, w, bits, group_size):
@@ -69,7 +69,7 @@ def scale_by_numpy(quantize_weight, w, bits, group_size):
     return s.double().numpy(), want
 
 
-@check("eq-quantize", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
+@check("eq-quantize", kind="property", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
        "points s·{-q_max, ..., q_max}, ties toward zero (exact match required)", rtol=0, relation=True,
        cases=_weight_cases)
 def integers_by_nearest_grid_point(quantize_weight, w, bits, group_size):
@@ -102,7 +102,7 @@ def _quantized_cases(rng) -> list:
     return out
 
 
-@check("eq-dequantize", oracle="NumPy on the raw bytes: int8 as stored, or each uint8 split into "
+@check("eq-dequantize", kind="library", oracle="NumPy on the raw bytes: int8 as stored, or each uint8 split into "
        "its low and high nibble with two's-complement sign extension, times the FP16 scales "
        "repeated over their groups", rtol=1e-7, cases=_quantized_cases)
 def dequantize_by_numpy(qw):
@@ -124,7 +124,7 @@ def _integer_cases(rng) -> list:
         Case.of(np.array([[-8, 7, -1, 0, 1]], dtype=np.int8), name="the extremes -8 and 7")]
 
 
-@check("eq-dequantize", oracle="round trip: integers packed with pack_int4 and unit scales come "
+@check("eq-dequantize", kind="property", oracle="round trip: integers packed with pack_int4 and unit scales come "
        "back exactly", rtol=0, relation=True, cases=_integer_cases)
 def pack_round_trip(dequantize_weight, q):
     N, K = q.shape
@@ -141,7 +141,7 @@ def quant_error(w: torch.Tensor, bits: int, group_size: int | None) -> torch.Ten
     return (w - dequantize(quantize(w, bits, group_size))).abs()
 
 
-@check("eq-quant-error-bound", oracle="half the scale, max|w| over the weight's group / (2 q_max), "
+@check("eq-quant-error-bound", kind="library", oracle="half the scale, max|w| over the weight's group / (2 q_max), "
        "computed in NumPy float64 (rtol 1e-3 allows for the FP16 rounding of the stored scale)",
        compare="le", rtol=1e-3, cases=_weight_cases)
 def half_scale(w, bits, group_size):

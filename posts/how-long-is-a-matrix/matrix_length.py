@@ -45,14 +45,14 @@ def frobenius_sq(X):
     return np.trace(X.T @ X)
 
 
-@check("eq-frobenius-trace", oracle="numpy.linalg.norm(X, 'fro')**2", rtol=1e-12,
+@check("eq-frobenius-trace", kind="library", oracle="numpy.linalg.norm(X, 'fro')**2", rtol=1e-12,
        cases=lambda rng: _shapes(rng) + [Case.of(np.zeros((3, 4)), name="zero matrix"),
                                          Case.of(low_rank(rng, 6, 5, 1), name="rank one")])
 def frobenius_sq_by_numpy(X):
     return np.linalg.norm(X, "fro") ** 2
 
 
-@check("eq-frobenius-trace", oracle="sum of squared singular values from numpy.linalg.svd",
+@check("eq-frobenius-trace", kind="library", oracle="sum of squared singular values from numpy.linalg.svd",
        rtol=1e-12,
        cases=lambda rng: _shapes(rng) + [Case.of(low_rank(rng, 6, 5, 2), name="rank two"),
                                          Case.of(np.ones((2, 3)), name="all ones")])
@@ -66,7 +66,7 @@ def frobenius_inner(X, Y):
     return np.trace(X.T @ Y)
 
 
-@check("eq-frobenius-inner", oracle="numpy.vdot of the flattened arrays", rtol=1e-12,
+@check("eq-frobenius-inner", kind="library", oracle="numpy.vdot of the flattened arrays", rtol=1e-12,
        cases=lambda rng: [(rng.standard_normal((m, n)), rng.standard_normal((m, n)))
                           for m, n in [(4, 6), (6, 4), (1, 5), (5, 1), (3, 3)]]
        + [Case.of(np.eye(4), np.eye(4), name="identity with itself")])
@@ -84,7 +84,7 @@ def _conformable(rng, m, n, p):
     return (rng.standard_normal((m, n)), rng.standard_normal((n, p)), rng.standard_normal((p, m)))
 
 
-@check("eq-trace-cyclic", oracle="tr(ABC) by direct evaluation of the product A @ B @ C",
+@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) by direct evaluation of the product A @ B @ C",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p)
                           for m, n, p in [(2, 3, 4), (5, 1, 3), (1, 6, 2), (4, 4, 4), (7, 2, 5)]])
@@ -93,7 +93,7 @@ def trace_abc_directly(A, B, C):
     return np.array([t, t])
 
 
-@check("eq-trace-cyclic", oracle="tr(ABC) as the triple sum over i, j, k of A_ij B_jk C_ki",
+@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) as the triple sum over i, j, k of A_ij B_jk C_ki",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p) for m, n, p in [(3, 2, 4), (1, 1, 5)]])
 def trace_abc_triple_sum(A, B, C):
@@ -126,7 +126,7 @@ def _rotations(rng):
     return out
 
 
-@check("eq-orthogonal-invariance", oracle="numpy.linalg.norm(X, 'fro') of the unrotated X",
+@check("eq-orthogonal-invariance", kind="library", oracle="numpy.linalg.norm(X, 'fro') of the unrotated X",
        rtol=1e-12, cases=_rotations)
 def frobenius_before_rotation(U, X, V):
     return np.linalg.norm(X, "fro")
@@ -146,13 +146,13 @@ def _bound_cases(rng):
     return cases
 
 
-@check("eq-norm-bounds", oracle="lower bound: numpy.linalg.norm(X, 2), the largest singular value",
+@check("eq-norm-bounds", kind="library", oracle="lower bound: numpy.linalg.norm(X, 2), the largest singular value",
        compare="ge", rtol=1e-12, cases=_bound_cases)
 def spectral_norm(X):
     return np.linalg.norm(X, 2)
 
 
-@check("eq-norm-bounds",
+@check("eq-norm-bounds", kind="library",
        oracle="upper bound: sqrt(numpy.linalg.matrix_rank(X)) * numpy.linalg.norm(X, 2)",
        compare="le", rtol=1e-12, cases=_bound_cases)
 def rank_times_spectral(X):

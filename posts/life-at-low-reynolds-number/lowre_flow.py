@@ -191,7 +191,7 @@ def _taylor_green_cases(rng):
     return cases
 
 
-@check("eq-navier-stokes", relation=True, atol=1e-8,
+@check("eq-navier-stokes", kind="property", relation=True, atol=1e-8,
        oracle="exact solution: the Taylor–Green vortex solves Navier–Stokes, so the "
               "finite-difference residual (scaled by U0²k + νU0k²) must vanish",
        cases=_taylor_green_cases)
@@ -211,7 +211,7 @@ def _perturbed_cases(rng):
     return cases
 
 
-@check("eq-navier-stokes", rtol=1e-7, atol=1e-8,
+@check("eq-navier-stokes", kind="autograd", rtol=1e-7, atol=1e-8,
        oracle="the same residual with exact derivatives from torch autograd",
        cases=_perturbed_cases)
 def navier_stokes_residual_autograd(flow, X, t, rho, nu):
@@ -220,7 +220,7 @@ def navier_stokes_residual_autograd(flow, X, t, rho, nu):
     return np.vstack([momentum, grad_u[0, 0] + grad_u[1, 1]])
 
 
-@check("eq-navier-stokes", relation=True, compare="ge",
+@check("eq-navier-stokes", kind="property", relation=True, compare="ge",
        oracle="a perturbed Taylor–Green field is not a solution: its largest residual must "
               "exceed half the perturbation amplitude ε",
        cases=[Case.of(eps, name=f"eps={eps:g}") for eps in (1e-1, 1e-2, 1e-3)])
@@ -262,7 +262,7 @@ def _scaling_inputs(rng, n=6):
     return out
 
 
-@check("eq-scalings", relation=True, rtol=1e-12,
+@check("eq-scalings", kind="property", relation=True, rtol=1e-12,
        oracle="unit invariance: the same state expressed in randomly chosen units of mass, "
               "length and time gives the same starred values",
        cases=lambda rng: [Case.of(v, 10 ** rng.uniform(-3, 3, 3)) for v in _scaling_inputs(rng)])
@@ -276,7 +276,7 @@ def _characteristic_point(rng):
             for *_, U, L, eta in _scaling_inputs(rng)]
 
 
-@check("eq-scalings", rtol=1e-14,
+@check("eq-scalings", kind="special-case", rtol=1e-14,
        oracle="closed form: the characteristic values x = L, t = L/U, u = U, p = ηU/L all map "
               "to exactly 1",
        cases=_characteristic_point)
@@ -300,7 +300,7 @@ def _fluid_cases(rng):
     return cases
 
 
-@check("eq-reynolds", rtol=1e-12,
+@check("eq-reynolds", kind="library", rtol=1e-12,
        oracle="Buckingham π: the one dimensionless group of (ρ, U, L, η), exponents from "
               "scipy.linalg.null_space of the dimension matrix, normalised so ρ has exponent 1",
        cases=_fluid_cases)
@@ -312,7 +312,7 @@ def reynolds_by_buckingham(rho, U, L, eta):
     return np.exp(k @ np.log([rho, U, L, eta]))
 
 
-@check("eq-reynolds", rtol=1e-12, oracle="the kinematic form U L / ν with ν = η / ρ",
+@check("eq-reynolds", kind="reimplementation", rtol=1e-12, oracle="the kinematic form U L / ν with ν = η / ρ",
        cases=_fluid_cases)
 def reynolds_kinematic(rho, U, L, eta):
     nu = eta / rho
@@ -350,7 +350,7 @@ def _dimensionless_cases(rng, exact=False):
     return cases
 
 
-@check("eq-ns-dimensionless", relation=True, atol=1e-8,
+@check("eq-ns-dimensionless", kind="property", relation=True, atol=1e-8,
        oracle="exact solution: the Taylor–Green vortex in starred variables makes the residual "
               "(divided by 1 + R) vanish, from a bacterium's R to a fish's",
        cases=lambda rng: _dimensionless_cases(rng, exact=True))
@@ -359,7 +359,7 @@ def dimensionless_taylor_green(residual, flow_star, Xs, ts, R, ht):
     return got, np.zeros_like(got)
 
 
-@check("eq-ns-dimensionless", rtol=1e-7, atol=1e-7,
+@check("eq-ns-dimensionless", kind="autograd", rtol=1e-7, atol=1e-7,
        oracle="the dimensional residual ρ(∂u/∂t + u·∇u) + ∇p − η∇²u (torch autograd) at x = Lx*, "
               "t = t*L/U, multiplied by L²/(ηU)",
        cases=_dimensionless_cases)
@@ -400,7 +400,7 @@ def _exact_stokes_cases(rng):
     return cases
 
 
-@check("eq-stokes", relation=True, atol=1e-7,
+@check("eq-stokes", kind="property", relation=True, atol=1e-7,
        oracle="exact solutions: the Stokeslet (point force) and Stokes' translating-sphere flow "
               "solve ∇p = η∇²u, ∇·u = 0, so the finite-difference residual must vanish",
        cases=_exact_stokes_cases)
@@ -419,7 +419,7 @@ def _inexact_stokes_cases(rng):
     return cases
 
 
-@check("eq-stokes", rtol=1e-7, atol=1e-8,
+@check("eq-stokes", kind="autograd", rtol=1e-7, atol=1e-8,
        oracle="the same residual with exact derivatives from torch autograd, on Stokeslets "
               "given a wrong (1.5×) pressure",
        cases=_inexact_stokes_cases)
@@ -439,7 +439,7 @@ def stokes_drag(eta, a, U):
     return 6 * np.pi * eta * a * U
 
 
-@check("eq-stokes-drag", rtol=1e-6,
+@check("eq-stokes-drag", kind="finite-differences", rtol=1e-6,
        oracle="the traction −p n + η(∇u + ∇uᵀ) n of Stokes' sphere flow, integrated over the "
               "sphere (central differences for ∇u; Gauss–Legendre × trapezoid quadrature, 24 × 48 "
               "nodes)",
@@ -477,7 +477,7 @@ def peclet(U, L, D):
 _WALKS = np.random.default_rng(3)
 
 
-@check("eq-peclet", rtol=0.0,
+@check("eq-peclet", kind="simulation", rtol=0.0,
        oracle="Monte Carlo: 40 000 walkers drifting at U with ±√(2DΔt) coin-flip steps (200 "
               "steps) until t = L/U; Pe = 2⟨x⟩²/Var x, with a delta-method standard error",
        cases=[Case.of(30e-6, 1e-6, 1e-9, name="Purcell's bacterium"),
@@ -496,7 +496,7 @@ def peclet_by_random_walk(U, L, D):
     return Estimate(2 * m**2 / v, se)
 
 
-@check("eq-peclet", relation=True, rtol=1e-12,
+@check("eq-peclet", kind="property", relation=True, rtol=1e-12,
        oracle="unit invariance: the same (U, L, D) in randomly chosen units of length and time",
        cases=lambda rng: [Case.of((10 ** rng.uniform(-6, 0), 10 ** rng.uniform(-6, 0),
                                    10 ** rng.uniform(-10, -8)), 10 ** rng.uniform(-3, 3, 3))

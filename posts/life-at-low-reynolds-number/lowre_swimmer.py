@@ -42,7 +42,7 @@ def _spheres(rng, n):
     return np.concatenate([[0.0], np.cumsum(gaps)]) + rng.normal()
 
 
-@check("eq-oseen", rtol=1e-12,
+@check("eq-oseen", kind="reimplementation", rtol=1e-12,
        oracle="3-D superposition: Stokes drag for each sphere's own force plus the Oseen-tensor "
               "flow (I + r̂r̂ᵀ)/(8πηr) of every other sphere's force, with the line of spheres "
               "pointing in a random direction in space",
@@ -193,7 +193,7 @@ def _reciprocal_strokes(rng):
     return cases
 
 
-@check("eq-scallop", relation=True, atol=1e-10,
+@check("eq-scallop", kind="property", relation=True, atol=1e-10,
        oracle="the scallop theorem: a reciprocal stroke (out and back along one path, at any "
               "speeds) must give |Δx| < 1e-10 of the arm length",
        cases=_reciprocal_strokes)
@@ -212,7 +212,7 @@ def _time_domain_cases(rng):
     return cases
 
 
-@check("eq-scallop", atol=1e-9,
+@check("eq-scallop", kind="simulation", atol=1e-9,
        oracle="time-domain simulation: the three spheres integrated with scipy's DOP853 "
               "(rtol 1e-12) through one stroke run at a non-uniform pace (timing 0.6)",
        cases=_time_domain_cases)
@@ -243,7 +243,7 @@ def _small_strokes(rng):
     return cases
 
 
-@check("eq-swim-area", rtol=0.03,
+@check("eq-swim-area", kind="simulation", rtol=0.03,
        oracle="time-domain simulation of the full Oseen swimmer (scipy DOP853, rtol 1e-12); the "
               "formula is first order in a/ℓ and in the amplitude, so they agree to 3%",
        cases=_small_strokes)
@@ -251,7 +251,7 @@ def small_stroke_by_simulation(stroke, a):
     return simulate(stroke, a)[1][-1]
 
 
-@check("eq-swim-area", relation=True, rtol=0.01,
+@check("eq-swim-area", kind="property", relation=True, rtol=0.01,
        oracle="scaling: doubling the stroke amplitude quadruples the enclosed area, so the "
               "simulated displacement must grow by the same ratio as the formula's (to 1%)",
        cases=[Case.of(Ellipse(1.0, 1.0, 0.02, 0.02, np.pi / 2), 0.01, name="circle"),

@@ -79,7 +79,7 @@ def _smooth_periodic_profiles(rng, count, M=1024):
     return out
 
 
-@check("eq-fick-first",
+@check("eq-fick-first", kind="simulation",
        oracle="spectral (FFT) derivative of the same samples at the cell faces; 1024-cell grid, "
               "so the centred difference is good to O(Δx²)",
        rtol=2e-4, atol=1e-10, cases=lambda rng: _smooth_periodic_profiles(rng, 5))
@@ -87,7 +87,7 @@ def fick_flux_spectral(n, dx, D):
     return -D * _spectral_derivative(n, dx, dx / 2)
 
 
-@check("eq-continuity",
+@check("eq-continuity", kind="reimplementation",
        oracle="spectral (FFT) derivative of the flux at the cell centres; 1024-cell grid",
        rtol=2e-4, atol=1e-10,
        cases=lambda rng: [Case.of(c.args[0] - 3.0, c.args[1], name=c.name.replace("profile", "flux"))
@@ -107,7 +107,7 @@ def _box_cases(rng):
     return cases
 
 
-@check("eq-continuity",
+@check("eq-continuity", kind="property",
        oracle="particle balance of a box of cells: d/dt (particles inside) = flux in − flux out",
        relation=True, rtol=1e-12, atol=1e-12, cases=_box_cases)
 def continuity_box_balance(rate, j, dx, a, b):
@@ -139,7 +139,7 @@ def _pde_cases(rng):
     return cases
 
 
-@check("eq-diffusion",
+@check("eq-diffusion", kind="property",
        oracle="PDE residual: ∂n/∂t and D ∂²n/∂x² by central finite differences (h_t = 1e-4 t, "
               "h_x = 1e-3 √(2Dt)) agree",
        relation=True, rtol=1e-5, cases=_pde_cases)
@@ -150,7 +150,7 @@ def diffusion_residual(n, x, t, D, N):
     return dn_dt, D * d2n_dx2
 
 
-@check("eq-diffusion",
+@check("eq-diffusion", kind="property",
        oracle="explicit finite-difference solver built from Fick's law and continuity, started "
               "from the Gaussian at t₀ and run to 4t₀ on a grid of Δx = σ(t₀)/20",
        relation=True, rtol=5e-4,
@@ -169,7 +169,7 @@ def diffusion_vs_solver(n, D, r):
     return n(x, t1, D), explicit_diffusion(n(x, t0, D), dx, D, dt, steps)
 
 
-@check("eq-diffusion",
+@check("eq-diffusion", kind="property",
        oracle="total number of particles ∫ n dx by adaptive quadrature (scipy.integrate.quad) "
               "equals N at every time",
        relation=True, rtol=1e-9,
@@ -238,14 +238,14 @@ def _walk_msd(t, D, d, steps):
     return Estimate(r2.mean(axis=1), r2.std(axis=1, ddof=1) / np.sqrt(n_walkers))
 
 
-@check("eq-msd-einstein",
+@check("eq-msd-einstein", kind="simulation",
        oracle="Monte Carlo: 20 000 walkers with Gaussian steps of variance 2DΔt per coordinate",
        cases=_einstein_cases)
 def einstein_gaussian_walkers(t, D, d):
     return _walk_msd(t, D, d, "gauss")
 
 
-@check("eq-msd-einstein",
+@check("eq-msd-einstein", kind="simulation",
        oracle="Monte Carlo: 20 000 walkers taking coin-flip steps ±√(2DΔt) per coordinate",
        cases=_einstein_cases, seed=1)
 def einstein_coin_walkers(t, D, d):
@@ -310,7 +310,7 @@ def _langevin_cases(rng, count=2):
     return cases
 
 
-@check("eq-langevin",
+@check("eq-langevin", kind="property",
        oracle="exact Ornstein–Uhlenbeck moments, mean v₀e^(−t/τ) and variance (kT/m)(1 − e^(−2t/τ)), "
               "vs 20 000 simulated walkers (Δt = τ/200)",
        relation=True, cases=_langevin_cases)
@@ -340,7 +340,7 @@ def thermal_velocity_variance(m, kT):
     return kT / m
 
 
-@check("eq-equipartition",
+@check("eq-equipartition", kind="property",
        oracle="stationary ⟨v²⟩ of the simulated Langevin equation: 10 000 walkers started at rest, "
               "5τ burn-in, each walker's v² averaged over the next 10τ (Δt = τ/100)",
        relation=True, cases=_langevin_cases)
@@ -365,7 +365,7 @@ def langevin_msd(t, m, gamma, kT):
 _MSD_STEPS = np.array([5, 10, 20, 50, 100, 200, 500, 1000, 2000])
 
 
-@check("eq-langevin-msd",
+@check("eq-langevin-msd", kind="property",
        oracle="Euler–Maruyama simulation of the Langevin equation: 10 000 walkers thermalised "
               "for 8τ, Δt = τ/100, t from 0.05τ to 20τ",
        relation=True, cases=_langevin_cases)
@@ -385,14 +385,14 @@ _LIMIT_CASES = [Case.of(1.0, 1.0, 1.0, name="m = γ = kT = 1"),
                         name="1 µm bead in water, SI units")]
 
 
-@check("eq-langevin-msd", oracle="ballistic limit (kT/m) t² for t = 1e-8τ … 1e-4τ",
+@check("eq-langevin-msd", kind="special-case", oracle="ballistic limit (kT/m) t² for t = 1e-8τ … 1e-4τ",
        rtol=1e-4, cases=[Case.of(np.logspace(-8, -4, 9) * c.args[0] / c.args[1], *c.args, name=c.name)
                          for c in _LIMIT_CASES])
 def langevin_ballistic_limit(t, m, gamma, kT):
     return kT / m * t**2
 
 
-@check("eq-langevin-msd", oracle="diffusive limit 2D(t − τ) for t = 50τ … 1e6τ",
+@check("eq-langevin-msd", kind="special-case", oracle="diffusive limit 2D(t − τ) for t = 50τ … 1e6τ",
        rtol=1e-12, cases=[Case.of(np.logspace(np.log10(50), 6, 9) * c.args[0] / c.args[1], *c.args,
                                   name=c.name) for c in _LIMIT_CASES])
 def langevin_diffusive_limit(t, m, gamma, kT):
@@ -413,7 +413,7 @@ def _stokes_cases(rng):
             Case.of(1.0, 0.05, 1.0, 1.0, name="reduced units: kT = r = m = 1, η = 0.05")]
 
 
-@check("eq-stokes-einstein",
+@check("eq-stokes-einstein", kind="property",
        oracle="long-time MSD slope of the Langevin simulation with γ = 6πηr: per walker "
               "[x²(40τ) − x²(10τ)] / (60τ), 10 000 walkers, Δt = τ/50",
        relation=True, cases=_stokes_cases)
@@ -440,7 +440,7 @@ def walk_pmf(n):
     return 2 * k - n, probs
 
 
-@check("eq-random-walk-binomial",
+@check("eq-random-walk-binomial", kind="library",
        oracle="the master equation P_{n+1}(x) = ½P_n(x − 1) + ½P_n(x + 1), iterated from "
               "P_0 = δ_{x,0} by numpy.convolve",
        rtol=1e-12, cases=[0, 1, 2, 7, 50, 333, 500])
@@ -468,7 +468,7 @@ def lattice_tv_distance(positions, probs, var, mean=0.0, spacing=2.0):
 _RATE_NS = np.array([64, 256, 1024, 4096])
 
 
-@check("eq-random-walk-binomial",
+@check("eq-random-walk-binomial", kind="property",
        oracle="de Moivre–Laplace, Berry–Esseen rate: the Kolmogorov distance to the normal CDF "
               "(variance n) falls like n^(−1/2), with √n·d → 1/√(2π); n = 64 … 4096",
        relation=True, atol=5e-3, cases=[Case.of(_RATE_NS, name="n = 64, 256, 1024, 4096")])
@@ -478,7 +478,7 @@ def walk_kolmogorov_rate(pmf, ns):
     return (slope, np.sqrt(ns[-1]) * d[-1]), (-0.5, 1 / np.sqrt(2 * np.pi))
 
 
-@check("eq-random-walk-binomial",
+@check("eq-random-walk-binomial", kind="property",
        oracle="de Moivre–Laplace for the fair walk: the total-variation distance to the lattice-"
               "sampled normal density falls like n^(−1) (zero skewness); n = 64 … 4096",
        relation=True, atol=0.02, cases=[Case.of(_RATE_NS, name="n = 64, 256, 1024, 4096")])

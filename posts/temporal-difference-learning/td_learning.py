@@ -28,7 +28,7 @@ def rw_value(w, u):
     return np.dot(w, u)
 
 
-@check("eq-rw-value", oracle="math.fsum of the products w_i u_i, one stimulus at a time",
+@check("eq-rw-value", kind="library", oracle="math.fsum of the products w_i u_i, one stimulus at a time",
        rtol=1e-12,
        cases=lambda rng: [(rng.standard_normal(d), rng.integers(0, 2, d).astype(float))
                           for d in (1, 2, 3, 5)]
@@ -44,7 +44,7 @@ def rw_error(r, v):
     return r - v
 
 
-@check("eq-rw-error", oracle="minus the derivative of the squared error (r - v)^2 / 2 with "
+@check("eq-rw-error", kind="autograd", oracle="minus the derivative of the squared error (r - v)^2 / 2 with "
        "respect to v, by torch autograd", rtol=1e-12,
        cases=lambda rng: [tuple(rng.standard_normal(2)) for _ in range(5)]
        + [Case.of(1.0, 1.0, name="perfect prediction"), Case.of(0.0, 0.8, name="omitted reward")])
@@ -75,7 +75,7 @@ def _rw_cases(rng):
     return cases
 
 
-@check("eq-rw-update", oracle="one step of gradient descent on (r - w.u)^2 / 2 with step size "
+@check("eq-rw-update", kind="autograd", oracle="one step of gradient descent on (r - w.u)^2 / 2 with step size "
        "epsilon, gradient by torch autograd", rtol=1e-12, cases=_rw_cases)
 def rw_update_by_autograd(w, u, r, eps):
     import torch
@@ -121,7 +121,7 @@ def paradigm(name, r=1.0, n1=60, n2=60):
 PARADIGMS = ("Pavlovian", "extinction", "blocking", "inhibitory", "secondary")
 
 
-@check("eq-rw-update", oracle="theorem: once w1 = r, compound trials s1 + s2 -> r give "
+@check("eq-rw-update", kind="property", oracle="theorem: once w1 = r, compound trials s1 + s2 -> r give "
        "delta = 0 exactly, so w2 stays exactly 0 (blocking)", rtol=0.0, atol=0.0, relation=True,
        cases=[Case.of(1.0, 0.1, name="r = 1, eps = 0.1"), Case.of(2.5, 0.5, name="r = 2.5"),
               Case.of(-0.75, 0.9, name="aversive r < 0"), Case.of(1.0, 1.0, name="eps = 1")])
@@ -141,7 +141,7 @@ def _compound_closed_form(a, r, eps, n):
     return np.stack([(s + a) / 2, (s - a) / 2], axis=1)
 
 
-@check("eq-rw-update", oracle="closed form for compound trials from w = (a, 0): w1 - w2 = a is "
+@check("eq-rw-update", kind="property", oracle="closed form for compound trials from w = (a, 0): w1 - w2 = a is "
        "conserved and w1 + w2 = r + (a - r)(1 - 2 eps)^n; secondary conditioning (r = 0) "
        "gives w2 -> -a/2", rtol=1e-12, relation=True,
        cases=[Case.of(1.0, 0.0, 0.1, name="secondary: w2 -> -1/2"),
@@ -157,7 +157,7 @@ def compound_trials_closed_form(rw_update_fn, a, r, eps):
     return np.array(traj), _compound_closed_form(a, r, eps, 80)
 
 
-@check("eq-rw-update", oracle="fixed point <u u^T>^{-1} <r u> = (r, -r) of alternating "
+@check("eq-rw-update", kind="property", oracle="fixed point <u u^T>^{-1} <r u> = (r, -r) of alternating "
        "s1 -> r and s1 + s2 -> 0 trials, solved with numpy.linalg.solve", rtol=1e-9,
        relation=True,
        cases=[Case.of(1.0, 0.1, name="r = 1"), Case.of(-2.0, 0.3, name="r = -2"),
@@ -178,7 +178,7 @@ def rw_approach(w0, r, eps, n):
     return r + (w0 - r) * (1 - eps) ** np.asarray(n, dtype=float)
 
 
-@check("eq-rw-approach", oracle="the rule iterated trial by trial, w <- w + eps (r - w)",
+@check("eq-rw-approach", kind="reimplementation", oracle="the rule iterated trial by trial, w <- w + eps (r - w)",
        rtol=1e-12,
        cases=lambda rng: [(float(rng.standard_normal()), float(rng.standard_normal()),
                            float(rng.uniform(0.01, 1)), np.arange(60)) for _ in range(4)]
@@ -233,7 +233,7 @@ def _joint_distributions(rng):
     return cases
 
 
-@check("eq-rw-fixed-point", oracle="simulation: the weight after 400 trials (eps = 0.05), "
+@check("eq-rw-fixed-point", kind="simulation", oracle="simulation: the weight after 400 trials (eps = 0.05), "
        "averaged over 4000 independent runs; 5 standard errors", cases=_joint_distributions)
 def rw_fixed_point_by_simulation(u_vals, r_vals, probs):
     final = simulate_rw_stochastic(u_vals, r_vals, probs, eps=0.05, n_trials=400,
@@ -277,7 +277,7 @@ def _return_by_fsum(r, gamma):
                      for t in range(T + 1)])
 
 
-@check("eq-discounted-return", oracle="scipy.signal.lfilter run backwards over the rewards "
+@check("eq-discounted-return", kind="autograd", oracle="scipy.signal.lfilter run backwards over the rewards "
        "(the IIR filter y[n] = x[n] + gamma y[n-1])", rtol=1e-12, cases=_reward_cases)
 def discounted_return_by_lfilter(r, gamma):
     r = np.asarray(r, dtype=float)
@@ -285,7 +285,7 @@ def discounted_return_by_lfilter(r, gamma):
     return np.append(y[::-1], 0.0)
 
 
-@check("eq-discounted-return", oracle="double loop, each sum with math.fsum", rtol=1e-12,
+@check("eq-discounted-return", kind="library", oracle="double loop, each sum with math.fsum", rtol=1e-12,
        cases=_reward_cases)
 def discounted_return_by_fsum(r, gamma):
     return _return_by_fsum(r, gamma)
@@ -301,7 +301,7 @@ def return_by_recursion(r, gamma):
     return R
 
 
-@check("eq-return-recursion", oracle="the discounted sum written out: double loop with "
+@check("eq-return-recursion", kind="library", oracle="the discounted sum written out: double loop with "
        "math.fsum", rtol=1e-12, cases=_reward_cases)
 def return_recursion_by_fsum(r, gamma):
     return _return_by_fsum(r, gamma)
@@ -326,7 +326,7 @@ def td_value(w, s):
     return delay_line(s, len(w)) @ w
 
 
-@check("eq-td-value", oracle="numpy.convolve of the stimulus train with the weights: "
+@check("eq-td-value", kind="library", oracle="numpy.convolve of the stimulus train with the weights: "
        "v[t] = sum_k w_k s[t - k]", rtol=1e-12,
        cases=lambda rng: [(rng.standard_normal(K), (rng.random(T) < 0.2).astype(float))
                           for K, T in [(5, 20), (12, 30), (1, 8), (25, 10)]]
@@ -354,7 +354,7 @@ def _td_error_cases(rng):
     return cases
 
 
-@check("eq-td-error", oracle="theorem: the discounted sum of future TD errors equals the "
+@check("eq-td-error", kind="property", oracle="theorem: the discounted sum of future TD errors equals the "
        "return minus the prediction, sum_k gamma^(k-t) delta[k] = R[t] - v[t] + gamma^(T-t) v[T], "
        "with R by direct summation", rtol=1e-11, relation=True, cases=_td_error_cases)
 def td_errors_telescope(td_error_fn, r, v, gamma):
@@ -366,7 +366,7 @@ def td_errors_telescope(td_error_fn, r, v, gamma):
     return got, want
 
 
-@check("eq-td-error", oracle="zero: a prediction equal to the true return (direct summation) "
+@check("eq-td-error", kind="reimplementation", oracle="zero: a prediction equal to the true return (direct summation) "
        "leaves no error", atol=1e-12, rtol=0.0,
        cases=lambda rng: [Case.of(r, _return_by_fsum(r, g), g, name=f"gamma = {g}")
                           for r, g in [(rng.standard_normal(12), 0.9),
@@ -407,7 +407,7 @@ def conditioning_trial(T=40, onset=10, reward_at=30, K=None, reward=1.0):
     return s, delay_line(s, K), r
 
 
-@check("eq-td-update", oracle="the discounted return R[t] by direct summation (math.fsum): "
+@check("eq-td-update", kind="property", oracle="the discounted return R[t] by direct summation (math.fsum): "
        "after training, v[t] = R[t] from stimulus onset on", rtol=1e-3, relation=True,
        cases=[Case.of(40, 10, {30: 1.0}, 0.98, 0.5, name="one reward, gamma = 0.98"),
               Case.of(30, 5, {12: 1.0, 20: -0.5}, 0.9, 0.3, name="two rewards"),
@@ -426,7 +426,7 @@ def td_learns_the_return(td_trial_fn, T, onset, rewards, gamma, eps):
     return v[onset:], R[onset:]
 
 
-@check("eq-td-update", oracle="the same trial with the weights frozen until its end: "
+@check("eq-td-update", kind="special-case", oracle="the same trial with the weights frozen until its end: "
        "w + eps sum_t delta[t] u[t], exact because each delay-line unit fires once per trial",
        rtol=1e-12,
        cases=lambda rng: [(rng.standard_normal(30), conditioning_trial(40, 10, 30, K=30)[1],
@@ -500,7 +500,7 @@ def _chain_cases(rng):
     return cases
 
 
-@check("eq-lambda-return", oracle="the recursion R^lam[t] = r[t+1] + gamma((1 - lam) v[t+1] "
+@check("eq-lambda-return", kind="autograd", oracle="the recursion R^lam[t] = r[t+1] + gamma((1 - lam) v[t+1] "
        "+ lam R^lam[t+1]), run backwards from the end of the episode", rtol=1e-12,
        cases=lambda rng: [Case.of(c.args[1], np.append(c.args[0][:-1] @ c.args[2], 0.0),
                                   c.args[3], c.args[4], name=c.name) for c in _chain_cases(rng)])
@@ -526,7 +526,7 @@ def td_lambda_offline(U, r, w, gamma, lam, eps=0.1):
     return dw
 
 
-@check("eq-td-lambda", oracle="forward view: eps sum_t (R^lam[t] - v[t]) u[t], with the "
+@check("eq-td-lambda", kind="reimplementation", oracle="forward view: eps sum_t (R^lam[t] - v[t]) u[t], with the "
        "lambda-returns looked ahead from the whole episode", rtol=1e-10, cases=_chain_cases)
 def td_lambda_forward_view(U, r, w, gamma, lam, eps=0.1):
     T = len(r) - 1
