@@ -293,7 +293,8 @@ def _finish(result: BuildResult, t0: float) -> BuildResult:
     eqs = [e for r in result.results.values() for e in (r.checks or {}).get("equations", [])]
     verified = sum(bool(e.get("verified")) for e in eqs)
     kernels = sum(r.kernels_started for r in result.results.values())
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no posts"
+    # "no post built", not "no posts": after a parse error the posts exist, none was built.
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no post built"
     say(f"folio: {summary}; {kernels} kernel(s) started; {len(result.rendered)} page(s) rendered; "
         f"{verified} of {len(eqs)} equations verified; {len(result.problems)} error(s) in "
         f"{time.perf_counter() - t0:.1f} s")

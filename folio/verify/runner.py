@@ -83,16 +83,34 @@ def as_array(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
+def _brief(value: Any) -> str:
+    """A few characters that say which input a case was: 0.5, 3x4 array, ..."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return "x".join(map(str, shape)) + f" {type(value).__name__}"
+    if isinstance(value, (int, float, np.number)) or shape == ():
+        return f"{float(value):.4g}"
+    if isinstance(value, str):
+        return repr(value[:20])
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
+
+
+def _name(i: int, args: tuple) -> str:
+    return f"case {i} ({', '.join(_brief(a) for a in args[:4])}{', ...' if len(args) > 4 else ''})"
+
+
 def _cases(chk: Check) -> list[Case]:
     raw: Iterable = chk.cases(np.random.default_rng(chk.seed)) if callable(chk.cases) else chk.cases
     out = []
     for i, item in enumerate(raw):
         if isinstance(item, Case):
-            out.append(item if item.name else Case(item.args, item.kwargs, f"case {i}"))
+            out.append(item if item.name else Case(item.args, item.kwargs, _name(i, item.args)))
         elif isinstance(item, tuple):
-            out.append(Case(item, {}, f"case {i}"))
+            out.append(Case(item, {}, _name(i, item)))
         else:
-            out.append(Case((item,), {}, f"case {i}"))
+            out.append(Case((item,), {}, _name(i, (item,))))
     return out
 
 
@@ -144,10 +162,13 @@ def _compare(chk: Check, got: Any, want: Any, case: Case, tally: _Tally) -> None
         ok = abs_err <= chk.atol + chk.rtol * scale
     tally.abs_err = max(tally.abs_err, abs_err)
     tally.rel_err = max(tally.rel_err, rel_err)
-    if not ok:
+    if not ok and se is not None:
         tally.failures.append(
-            f"{case.name}: max abs error {abs_err:.3g}, rel {rel_err:.3g} "
-            f"exceeds {chk.se_tolerance if se is not None else chk.tolerance}"
+            f"{case.name}: {worst:.1f} standard errors from the oracle, beyond {chk.se_tolerance}")
+    elif not ok:
+        error = (f"max abs error {abs_err:.3g}" if scale == 0 else
+                 f"max abs error {abs_err:.3g}, rel {rel_err:.3g}")
+        tally.failures.append(f"{case.name}: {error} exceeds {chk.tolerance}"
         )
 
 
@@ -174,8 +195,12 @@ def run_check(chk: Check, counterpart, *, stop_early: bool = False,
                 break
     except Exception as exc:  # a check that raises is a failed check, not a crashed build
         # Point at the post's code, not at folio's frames the error passed through.
+        # The innermost frame in the post's own modules: the line that called into a library
+        # says more to the author than the library's line that raised.
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if _FOLIO not in f.filename]
-        at = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        post_dir = str(Path(chk.file).parent)
+        own = [f for f in frames if str(Path(f.filename).parent) == post_dir] or frames
+        at = f" (at {own[-1].filename}:{own[-1].lineno})" if own else ""
         tally.failures.append(f"raised {type(exc).__name__}: {exc}{at}")
     if n == 0:
         tally.failures.append("no cases: give the check at least one input")
