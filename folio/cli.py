@@ -45,8 +45,10 @@ def _cmd_cache_prune(args, project: Project) -> int:
     from .cachekey import cache_key
     from .parse import read_post
 
+    from .verify.stage import MutationCache, mutation_key
+
     authors = project.known_authors()
-    keep, unreadable = set(), []
+    keep, unreadable, mutation_keys = set(), [], set()
     for path in project.post_paths():
         try:
             post = read_post(path, authors)
@@ -56,12 +58,17 @@ def _cmd_cache_prune(args, project: Project) -> int:
         # Entries made on a GPU machine and on a CPU one have different keys: keep both.
         keep |= {cache_key(post, root=project.root, lock_file=project.lock_file, gpu=g)
                  for g in (False, True)}
+        mutation_keys.add(mutation_key(post, project.root, project.lock_file,
+                                       [e.label for e in post.equations]))
     if unreadable:
         for exc in unreadable:
             print(f"folio: error: {exc.render()}", file=sys.stderr)
         raise FolioError("the cache was not pruned: a post that does not parse has no key, and "
                          "its entries would be lost", hint="fix the post above, then prune again")
     removed, size = Cache(project.cache_dir).prune(keep, dry_run=args.dry_run)
+    gone, freed = MutationCache(project.cache_dir / "mutants").prune(mutation_keys,
+                                                                     dry_run=args.dry_run)
+    removed, size = removed + gone, size + freed
     verb = "would remove" if args.dry_run else "removed"
     print(f"folio: {verb} {len(removed)} cache entr{'y' if len(removed) == 1 else 'ies'} "
           f"({size / 1e6:.1f} MB) that no current post uses")
@@ -91,7 +98,7 @@ def _cmd_equations(args, project: Project) -> int:
     if not args.no_mutants:
         from .verify.stage import analyse_posts
 
-        todo = [(p, [r.label for r in pe.results if r.passed]) for p, pe in zip(posts, results)]
+        todo = [(p, [e.label for e in p.equations]) for p in posts]
         found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
                               cache_dir=project.cache_dir / "mutants", jobs=args.jobs)
         for slug, m in found.items():

@@ -105,9 +105,9 @@ def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResu
         r = results.get(post.slug)
         if r is None or not r.ok or not r.checks or r.checks.get("error"):
             continue
-        passed = [e["label"] for e in r.checks.get("equations", [])
-                  if e.get("status", "verified" if e.get("verified") else "failed") != "failed"]
-        todo.append((post, passed))
+        # Every displayed label: the worker itself skips those whose checks do not pass, so the
+        # key depends on the inputs alone.
+        todo.append((post, [e.label for e in post.equations]))
     found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
                           cache_dir=project.cache_dir / "mutants", jobs=opts.jobs)
     ran = [m for m in found.values() if m.ran and m.data.get("labels")]

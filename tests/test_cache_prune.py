@@ -21,16 +21,19 @@ def test_prune_removes_only_entries_no_post_uses(project, monkeypatch, capsys):
     build(project, NO_SITE)
     latest = entries(project)
     assert len(latest) == 4  # beta, and three versions of alpha
+    mutants = lambda: sorted(project.cache_dir.glob("mutants/??/*.json"))  # noqa: E731
+    assert len(mutants()) == 4  # their mutation analyses, keyed the same way
     (project.cache_dir / "ab").mkdir()
     (project.cache_dir / "ab" / ".tmp-abcdef12-x").mkdir()  # a write that never finished
 
     monkeypatch.chdir(project.root)
     assert main(["cache", "prune", "--dry-run"]) == 0
-    assert "would remove 3 cache entries" in capsys.readouterr().out
+    assert "would remove 5 cache entries" in capsys.readouterr().out
     assert len(entries(project)) == 5
 
     assert main(["cache", "prune"]) == 0
-    assert "removed 3 cache entries" in capsys.readouterr().out
+    assert "removed 5 cache entries" in capsys.readouterr().out
+    assert len(mutants()) == 2
     kept = entries(project)
     assert len(kept) == 2 and set(kept) <= set(latest) and not set(kept) & (set(current) - set(latest))
     assert not (project.cache_dir / "ab").exists()

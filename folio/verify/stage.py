@@ -66,6 +66,18 @@ class MutationCache:
             json.dump(data, f, indent=1)
         os.replace(tmp, path)  # atomic: a reader sees the whole entry or none
 
+    def prune(self, keep: set[str], *, dry_run: bool = False) -> tuple[list[str], int]:
+        """Remove the entries whose key is not in ``keep``; return their names and bytes."""
+        removed, size = [], 0
+        for f in sorted(self.root.glob("??/*.json")):
+            if f.stem in keep:
+                continue
+            removed.append(f.stem)
+            size += f.stat().st_size
+            if not dry_run:
+                f.unlink(missing_ok=True)
+        return removed, size
+
 
 def _env(post: Post, root: Path) -> dict:
     env = dict(os.environ)
