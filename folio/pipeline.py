@@ -109,7 +109,8 @@ def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResu
         # key depends on the inputs alone.
         todo.append((post, [e.label for e in post.equations]))
     found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
-                          cache_dir=project.cache_dir / "mutants", jobs=opts.jobs)
+                          cache_dir=project.cache_dir / "mutants", jobs=opts.jobs,
+                          expected={s: r.seconds for s, r in results.items()})
     ran = [m for m in found.values() if m.ran and m.data.get("labels")]
     if ran:
         say(f"folio: mutation analysis of {len(ran)} post(s): "
@@ -292,10 +293,17 @@ def _finish(result: BuildResult, t0: float) -> BuildResult:
         counts[r.status] = counts.get(r.status, 0) + 1
     eqs = [e for r in result.results.values() for e in (r.checks or {}).get("equations", [])]
     verified = sum(bool(e.get("verified")) for e in eqs)
+    consistent = sum(e.get("status") == "consistent" for e in eqs)
+    ms = [e["mutation"] for e in eqs if e.get("mutation") and not e["mutation"].get("skipped")]
+    mutants = (f", {sum(m['caught'] for m in ms)} of "
+               f"{sum(m['total'] - len(m['equivalent']) for m in ms)} altered versions caught"
+               if ms else "")
     kernels = sum(r.kernels_started for r in result.results.values())
     # "no post built", not "no posts": after a parse error the posts exist, none was built.
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no post built"
     say(f"folio: {summary}; {kernels} kernel(s) started; {len(result.rendered)} page(s) rendered; "
-        f"{verified} of {len(eqs)} equations verified; {len(result.problems)} error(s) in "
+        f"{verified} of {len(eqs)} equations verified"
+        f"{f' ({consistent} only consistent)' if consistent else ''}{mutants}; "
+        f"{len(result.problems)} error(s) in "
         f"{time.perf_counter() - t0:.1f} s")
     return result

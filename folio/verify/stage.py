@@ -108,9 +108,14 @@ def _run_worker(post: Post, root: Path, labels: list[str]) -> dict:
 
 
 def analyse_posts(posts: list[tuple[Post, list[str]]], *, root: Path, lock_file: Path,
-                  cache_dir: Path, jobs: int) -> dict[str, PostMutation]:
-    """``posts``: each post with the labels whose checks passed (only those are mutated)."""
+                  cache_dir: Path, jobs: int,
+                  expected: dict[str, float] | None = None) -> dict[str, PostMutation]:
+    """``posts``: each post with its displayed labels (those whose checks fail are skipped).
+    ``expected``: a guess of each post's cost (its execution time): the costliest start first,
+    so the last to finish is not a long one started late."""
     cache = MutationCache(cache_dir)
+    expected = expected or {}
+    posts = sorted(posts, key=lambda item: (-expected.get(item[0].slug, 0.0), item[0].slug))
 
     def one(item: tuple[Post, list[str]]) -> PostMutation:
         post, labels = item
