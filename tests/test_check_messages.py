@@ -139,3 +139,53 @@ def test_a_failing_check_has_its_own_look():
     assert "✗ Check failing: the code disagrees with numpy" in bad
     assert "exceeds rtol" not in bad.split("</summary>")[0]
     assert 'class="folio-check folio-check--pass success"' in good
+
+
+WRONG_POST = '''---
+title: Wrong
+date: "2026-01-06"
+authors: [folio]
+categories: [Testing]
+description: An identity that is not one.
+---
+
+Squaring a sum.
+
+<!-- more -->
+
+```{math}
+:label: eq-square
+(a + b)^2 = a^2 + b^2
+```
+'''
+
+WRONG_MODULE = '''
+from folio import check, equation
+
+
+@equation("eq-square")
+def square_of_sum(a, b):
+    return a ** 2 + b ** 2
+
+
+@check("eq-square", kind="definition", oracle="(a + b) * (a + b)", cases=[(1.0, 2.0)])
+def expand(a, b):
+    return (a + b) * (a + b)
+'''
+
+
+def test_a_failing_check_fails_the_build_with_label_case_and_error(project):
+    import subprocess
+    import sys
+
+    post = project.posts_dir / "wrong"
+    post.mkdir()
+    (post / "index.md").write_text(WRONG_POST)
+    (post / "wrong_eqs.py").write_text(WRONG_MODULE)
+    out = subprocess.run([sys.executable, "-m", "folio", "build", "--no-site", "--keep-going"],
+                         cwd=project.root, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert ("folio: error: posts/wrong/index.md: equation eq-square is not verified: "
+            "case 0 (1, 2): max abs error 4, rel 0.444 exceeds rtol 1e-09") in out.stderr
+    # The page is still rendered, for the author to see (folio serve shows it).
+    assert "✗ Check failing" in (project.generated_posts / "wrong.md").read_text()

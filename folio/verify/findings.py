@@ -40,7 +40,11 @@ def equation_findings(slug: str, checks: dict) -> list[Finding]:
                 why += _nearest(label, orphans)
             elif not e.get("checks"):
                 why += _nearest(label, orphan_checks)
-            out.append(Finding("strict", f"{where}: equation {label} is not verified: {why}"))
+            # A check that fails is an error: the page would show a wrong equation. A missing
+            # counterpart or check is unfinished work: a warning (the page says "not yet
+            # verified"), an error under --strict.
+            severity = "error" if any(not c["passed"] for c in e.get("checks", [])) else "strict"
+            out.append(Finding(severity, f"{where}: equation {label} is not verified: {why}"))
             continue
         for c in e.get("checks", []):
             if c.get("same_shape"):
