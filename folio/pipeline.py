@@ -85,19 +85,24 @@ def _previous_seconds(project: Project) -> dict[str, float]:
         return {}
 
 
-def execute(project: Project, posts: list[Post], opts: BuildOptions) -> dict[str, ExecutionResult]:
+def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
+            cache_only: bool = False) -> dict[str, ExecutionResult]:
+    """``cache_only``: take what the cache has and run nothing (a post it lacks is left out)."""
     device = detect()
     jobs = max(1, min(opts.jobs, len(posts) or 1))
     ctx = ExecContext(root=project.root, cache=Cache(project.cache_dir),
                       figures_dir=project.figures_dir, lock_file=project.lock_file,
                       device=device, timeout=opts.timeout,
                       threads=max(1, (os.cpu_count() or 1) // jobs))
+    if cache_only:
+        found = (execute_post(p, ctx, cache_only=True) for p in posts)
+        return {r.slug: r for r in found if r is not None}
     return run_all(posts, lambda p: execute_post(p, ctx, force=p.slug in opts.force), jobs=jobs,
                    expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
 
 
 def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResult],
-           opts: BuildOptions) -> dict[str, ExecutionResult]:
+           opts: BuildOptions, *, cache_only: bool = False) -> dict[str, ExecutionResult]:
     """Mutation analysis of every equation whose checks passed, attached to its equation's
     record as ``mutation`` (and the post's as ``checks["mutation_error"]``)."""
     todo = []
@@ -110,7 +115,8 @@ def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResu
         todo.append((post, [e.label for e in post.equations]))
     found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
                           cache_dir=project.cache_dir / "mutants", jobs=opts.jobs,
-                          expected={s: r.seconds for s, r in results.items()})
+                          expected={s: r.seconds for s, r in results.items()},
+                          cache_only=cache_only)
     ran = [m for m in found.values() if m.ran and m.data.get("labels")]
     if ran:
         say(f"folio: mutation analysis of {len(ran)} post(s): "
@@ -130,8 +136,17 @@ def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResu
 def render(project: Project, all_posts: list[Post], results: dict[str, ExecutionResult],
            result: BuildResult, *, prune: bool) -> None:
     titles = load_titles(project.docs_dir / "series.yml")
-    # Posts not built this time (--only) keep their pages; failed ones have none.
-    on_site = [p for p in all_posts if p.slug not in results or results[p.slug].ok]
+    # Posts not built this time (--only) keep the pages an earlier build wrote; one that has
+    # none yet (a fresh clone) is left out of the series pages instead of linked to nothing.
+    unbuilt = [p for p in all_posts if p.slug not in results]
+    missing = [p.slug for p in unbuilt if not (project.generated_posts / f"{p.slug}.md").is_file()]
+    if missing:
+        result.warnings.append(
+            f"{len(missing)} post(s) not built this time have no page yet ({', '.join(missing[:5])}"
+            f"{', ...' if len(missing) > 5 else ''}), so the site leaves them out; run a full "
+            "`folio build` once to include them")
+    on_site = [p for p in all_posts if p.slug not in missing
+               and (p.slug not in results or results[p.slug].ok)]
     ok_posts = [p for p in on_site if p.slug in results]
     series = series_of(on_site, titles)
     written: set[Path] = set()
@@ -241,7 +256,15 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
         return _finish(result, t0)
 
     # 3. Render pages, figures, companion notebooks and series pages (no execution here).
-    render(project, every, result.results, result, prune=not opts.only)
+    #    Under --only, a post with no page yet (a fresh clone with a copied cache) is rendered
+    #    from the cache if it has the post, so no page links to a missing one.
+    shown = dict(result.results)
+    if opts.only:
+        pageless = [p for p in every if p.slug not in shown
+                    and not (project.generated_posts / f"{p.slug}.md").is_file()]
+        cached = execute(project, pageless, opts, cache_only=True)
+        shown.update(mutate(project, pageless, cached, opts, cache_only=True))
+    render(project, every, shown, result, prune=not opts.only)
 
     # 4. The report, as data and as a page.
     report = _write_report(project, result)

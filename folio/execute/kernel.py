@@ -221,13 +221,17 @@ def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, plan: Fr
     return replace(result, cells=ordered, status=status, gpu_pending=pending)
 
 
-def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> ExecutionResult:
+def execute_post(post: Post, ctx: ExecContext, *, force: bool = False,
+                 cache_only: bool = False) -> ExecutionResult | None:
+    """The post's outputs, from the cache or by running it; ``cache_only``: None on a miss."""
     parts = key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
     key = key_of(parts)
     plan = _plan(post, ctx, {"post_files": parts["post_files"], "kernels": parts["kernels"]})
     hit = None if force else ctx.cache.get(key)
     if hit is not None:
         result = _from_cache(post, key, *hit)
+    elif cache_only:
+        return None
     else:
         result = _run_kernel(post, ctx, key, plan)
         if result.ok:
