@@ -57,10 +57,16 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
-def _fence(line: str) -> re.Match | None:
+def _fence(line: str, lineno: int, path: Path) -> re.Match | None:
     m = FENCE.match(line.strip())
     # A backtick fence's info string holds no backtick: ```x``` on one line is inline code.
     if m and m["fence"][0] == "`" and "`" in (m["arg"] or ""):
+        if m["directive"] is not None:
+            raise PostError(f"a backtick on the ```{{{m['directive']}}} line", file=path,
+                            line=lineno,
+                            hint="Markdown ends a ``` fence's first line at a backtick: open the "
+                                 "block with ~~~ instead (and close it with ~~~), or leave the "
+                                 "role out of the title")
         return None
     return m
 
@@ -128,7 +134,7 @@ def scan(text: str, first_line: int, path: Path, *, inside: str = "") -> list[Bl
     while i < len(lines):
         lineno = first_line + i
         stripped = lines[i].strip()
-        m = _fence(lines[i])
+        m = _fence(lines[i], lineno, path)
         if m is None:
             if stripped == "+++" or stripped.startswith("+++ "):
                 if inside:

@@ -30,7 +30,9 @@ def _jupyter_blocks(blocks, post: Post, glue: dict) -> str:
             out.append(f"$$\n{b.body.strip()}\n$$\n")
         elif b.kind == "directive":
             # A blockquote with the admonition's title: what Jupyter shows of a note.
-            title = b.arg or ("Note" if b.name in ("admonition", "seealso") else b.name.capitalize())
+            title = (resolve_roles(b.arg, b.line, post, glue, eq_ref=lambda _, n: f"({n})",
+                                   keep_missing_glue=True) if b.arg else
+                     "Note" if b.name in ("admonition", "seealso") else b.name.capitalize())
             inner = _jupyter_blocks(b.children, post, glue).strip("\n")
             out.append(f"> **{title}**\n>\n" + "".join(f"> {l}" if l.strip() else ">\n"
                                                        for l in inner.splitlines(keepends=True))
