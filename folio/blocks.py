@@ -58,7 +58,10 @@ def split_lines(text: str) -> list[str]:
 
 
 def _fence(line: str, lineno: int, path: Path) -> re.Match | None:
-    m = FENCE.match(line.strip())
+    s = line.lstrip()
+    if not (s.startswith("```") or s.startswith("~~~")):
+        return None
+    m = FENCE.match(s.rstrip())
     # A backtick fence's info string holds no backtick: ```x``` on one line is inline code.
     if m and m["fence"][0] == "`" and "`" in (m["arg"] or ""):
         if m["directive"] is not None:

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 
 ROLES = ("eq", "glue")
 TOKEN = re.compile(
-    r"(?P<role>\{(?P<role_name>[A-Za-z][\w-]*)\}(?P<role_ticks>`+)(?P<role_body>.*?)(?<!`)(?P=role_ticks)(?!`))"
+    r"(?=[{`\\$])"  # every token starts with one of these: fail fast everywhere else
+    r"(?:(?P<role>\{(?P<role_name>[A-Za-z][\w-]*)\}(?P<role_ticks>`+)(?P<role_body>.*?)(?<!`)(?P=role_ticks)(?!`))"
     r"|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<round>\\\((?P<round_tex>.+?)\\\))"
     r"|(?P<escape>\\[\\`*_{}\[\]()#+\-.!$|&<>])"
     r"|(?P<display>\$\$)"
     r"|(?P<math>\$(?!\s)(?P<math_tex>(?:\\.|[^\\$])+?)(?<!\s)\$)"
     r"|(?P<bare>\{(?P<bare_name>eq|glue)\})"
-    r"|(?P<lone_ticks>`+)",
+    r"|(?P<lone_ticks>`+))",
     re.S)
+STARTS = re.compile(r"[{`\\$]")
 EQ_BODY = re.compile(r"eq-[a-z0-9]+(?:-[a-z0-9]+)*")
 GLUE_BODY = re.compile(r"(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^`]*))?")
 
@@ -33,6 +35,8 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
+    if not STARTS.search(text):
+        return []
     out = []
     for m in TOKEN.finditer(text):
         if m["role"] is not None:

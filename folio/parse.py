@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -198,7 +199,9 @@ def parse_body(body: str, first_line: int, path: Path) -> tuple[list[Cell], list
 def check_modules(post_dir: Path) -> None:
     """A post's modules are imported by plain name with the post's folder first on sys.path: a
     name must be an identifier, and must not hide a module the kernel may need."""
-    for p in sorted(Path(post_dir).glob("*.py")):
+    with os.scandir(post_dir) as entries:
+        modules = sorted(Path(e.path) for e in entries if e.name.endswith(".py") and e.is_file())
+    for p in modules:
         stem = p.stem
         if not stem.isidentifier():
             raise PostError(f"module name {p.name!r} cannot be imported", file=p,
