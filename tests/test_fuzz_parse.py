@@ -16,7 +16,7 @@ from folio.render.markdown import render_markdown_cell
 from folio.render.notebook import _jupyter_markdown
 
 REPO = Path(__file__).resolve().parent.parent
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
 
@@ -213,3 +213,30 @@ def test_the_real_posts_parse():
             read_post(path, authors)
         except FolioError as exc:  # pragma: no cover - the message is the point
             raise AssertionError(exc.render()) from None
+
+
+_project = Path(tempfile.mkdtemp(prefix="folio-fuzz-project-"))
+
+
+@settings(FUZZ, max_examples=60)
+@given(st.one_of(st.binary(max_size=300), body.map(lambda t: (GOOD_FRONT + t).encode()),
+                 front_matter.map(str.encode)))
+def test_the_other_posts_are_still_read(data):
+    """One bad post among good ones: the build's reader reports it and keeps the rest."""
+    from folio.config import Project
+    from folio.pipeline import BuildResult, read_posts
+
+    (_project / "mkdocs.yml").write_text("site_name: fuzz\n")
+    authors = _project / "site_src" / "blog" / ".authors.yml"
+    authors.parent.mkdir(parents=True, exist_ok=True)
+    authors.write_text("authors:\n  folio:\n    name: F\n    description: D\n")
+    for slug in ("a-good", "z-good"):
+        (_project / "posts" / slug).mkdir(parents=True, exist_ok=True)
+        (_project / "posts" / slug / "index.md").write_text(GOOD_FRONT + "Text.\n")
+    bad = _project / "posts" / "m-fuzzed" / "index.md"
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_bytes(data)
+    result = BuildResult()
+    slugs = {p.slug for p in read_posts(Project(_project), (), result)}
+    assert {"a-good", "z-good"} <= slugs
+    assert all(p.startswith(f"{bad}") for p in result.problems), result.problems

@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 
 from .. import inline
-from ..blocks import Block
+from ..blocks import Block, scan
 from ..errors import PostError
 from ..inline import GLUE_BODY
 from ..parse import paragraphs
@@ -103,4 +103,5 @@ def _admonition(b: Block, post: Post, glue, checks, root) -> str:
 def render_markdown_cell(cell: Cell, post: Post, glue: dict, checks: dict[str, dict] | None,
                          root: Path) -> str:
     """``checks`` maps label to its result; None when the post's checks did not run."""
-    return render_blocks(cell.blocks, post, glue, checks, root).strip("\n")
+    blocks = cell.blocks or scan(cell.source, cell.line, post.path)  # a Cell made by hand
+    return render_blocks(blocks, post, glue, checks, root).strip("\n")

@@ -8,6 +8,7 @@ import re
 import nbformat
 
 from ..execute.result import ExecutionResult
+from ..blocks import scan
 from ..parse import paragraphs
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
@@ -43,7 +44,8 @@ def _jupyter_blocks(blocks, post: Post, glue: dict) -> str:
 
 
 def _jupyter_markdown(cell, post: Post, glue: dict) -> str:
-    text = _jupyter_blocks(cell.blocks, post, glue).strip("\n")
+    blocks = cell.blocks or scan(cell.source, cell.line, post.path)  # a Cell made by hand
+    text = _jupyter_blocks(blocks, post, glue).strip("\n")
     # Links to other posts are written relative to the post pages; point them there.
     return POST_LINK.sub(lambda m: f"](../../blog/{m['slug']}/{m['frag'] or ''})", text)
 
