@@ -212,3 +212,19 @@ def walk(blocks) -> "list[Block]":
         out.append(b)
         out.extend(walk(b.children))
     return out
+
+
+def paragraphs(b: Block):
+    """(line, text) of each run of non-blank lines in a text block, and of each run of blank
+    ones: together they are the block's text, in order."""
+    run, run_line, blank = [], b.line, None
+    for k, line in enumerate(split_lines(b.text)):
+        is_blank = not line.strip()
+        if run and is_blank != blank:
+            yield run_line, "".join(run)
+            run = []
+        if not run:
+            run_line, blank = b.line + k, is_blank
+        run.append(line)
+    if run:
+        yield run_line, "".join(run)

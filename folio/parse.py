@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import frontmatter, inline
-from .blocks import ADMONITIONS, FENCE, Block, scan, split_lines, walk  # noqa: F401 - re-exported
+from .blocks import Block, paragraphs, scan, split_lines, walk
 from .errors import PostError
 from .inline import EQ_BODY, GLUE_BODY
 from .post import Cell, Equation, Post
@@ -73,22 +73,6 @@ def _check_tex(text: str, start: int, first_line: int, path: Path, tex: str | No
     except TexProblem as p:
         raise PostError(p.message, file=path, line=inline.line_at(text, start + p.offset, first_line),
                         hint=p.hint) from None
-
-
-def paragraphs(b: Block):
-    """(line, text) of each run of non-blank lines in a text block, and of each run of blank
-    ones: together they are the block's text, in order."""
-    run, run_line, blank = [], b.line, None
-    for k, line in enumerate(split_lines(b.text)):
-        is_blank = not line.strip()
-        if run and is_blank != blank:
-            yield run_line, "".join(run)
-            run = []
-        if not run:
-            run_line, blank = b.line + k, is_blank
-        run.append(line)
-    if run:
-        yield run_line, "".join(run)
 
 
 def nearest(name: str, known) -> str:

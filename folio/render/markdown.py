@@ -7,10 +7,9 @@ import html
 from pathlib import Path
 
 from .. import inline
-from ..blocks import Block, scan
+from ..blocks import Block, paragraphs, scan
 from ..errors import PostError
 from ..inline import GLUE_BODY
-from ..parse import paragraphs
 from ..post import Cell, Post
 from .marks import equation_block
 from .mathml import MathError

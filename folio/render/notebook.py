@@ -8,8 +8,7 @@ import re
 import nbformat
 
 from ..execute.result import ExecutionResult
-from ..blocks import scan
-from ..parse import paragraphs
+from ..blocks import paragraphs, scan
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
 from .markdown import resolve_roles
