@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import yaml_fast
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,33 @@ class Project:
         return sorted(self.posts_dir.glob("*/index.md"))
 
     def known_authors(self) -> set[str] | None:
+        """The author ids in site_src/blog/.authors.yml (None without the file). A malformed
+        file is a PostError naming it and the line."""
         if not self.authors_file.is_file():
             return None
-        data = yaml_fast.safe_load(self.authors_file.read_text(encoding="utf-8")) or {}
-        return set((data.get("authors") or {}).keys())
+        from .errors import PostError
+        from .parse import read_text
+        from .yaml_read import load_yaml
+
+        path = self.authors_file
+        data = load_yaml(read_text(path), path, 1, what="the authors file")
+        hint = ("write 'authors:' and under it one entry per author: '  <id>:' with 'name:' "
+                "and 'description:' indented below (see Material's blog docs)")
+        if data is None:
+            data = {}
+        if not isinstance(data, dict) or not isinstance(data.get("authors", {}), dict):
+            raise PostError("the authors file must map 'authors' to author ids", file=path,
+                            line=1, hint=hint)
+        authors = data.get("authors") or {}
+        for k, v in authors.items():
+            if not isinstance(k, str) or not isinstance(v, dict):
+                raise PostError(f"author {k!r} must be a mapping with 'name:' and 'description:'",
+                                file=path, line=_key_line(path, k), hint=hint)
+        return set(authors)
+
+
+def _key_line(path: Path, key) -> int | None:
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if line.strip().startswith(f"{key}:"):
+            return n
+    return None

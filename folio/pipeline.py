@@ -66,7 +66,11 @@ def say(msg: str) -> None:
 def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> list[Post]:
     """Every post that parses (drafts left out). A post that does not is an error naming its
     line, or, under --only, a warning when it is not one of the posts asked for."""
-    authors = project.known_authors()
+    try:
+        authors = project.known_authors()
+    except FolioError as exc:  # the posts are still read, without the author check
+        result.problems.append(exc.render())
+        authors = None
     posts = []
     for path in project.post_paths():
         try:

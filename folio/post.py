@@ -26,6 +26,8 @@ class Cell:
     line: int  # 1-based line in index.md where the cell's content starts
     tags: tuple[str, ...] = ()
     number: int = 0  # code cells: 1-based position among the post's code cells
+    # markdown cells: the cell's parsed blocks (folio.blocks.Block), directive bodies included
+    blocks: tuple = ()
 
     @property
     def is_gpu(self) -> bool:

@@ -8,34 +8,43 @@ import re
 import nbformat
 
 from ..execute.result import ExecutionResult
-from ..parse import EQ_REF, FENCE, GLUE_REF, _close, _options
+from ..blocks import paragraphs, scan
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
-from .markdown import format_glue
+from .markdown import resolve_roles
 from .outputs import INTERNAL, glue_values, merge_streams
 
 DROP = INTERNAL | {FIGURE, ATTACHMENT}
 POST_LINK = re.compile(r"\]\((?P<slug>[a-z0-9-]+)\.md(?P<frag>#[^)]*)?\)")
 
 
-def _jupyter_markdown(source: str, post: Post, glue: dict) -> str:
-    """Jupyter renders $$...$$ but not MyST {math} blocks or {eq} roles."""
-    numbers = {e.label: e.number for e in post.equations}
-    lines = source.splitlines(keepends=True)
-    out, i = [], 0
-    while i < len(lines):
-        m = FENCE.match(lines[i].strip())
-        if m and m["directive"] == "math":
-            end = _close(lines, i + 1, m["fence"])
-            _, start = _options(lines, i + 1)
-            tex = "".join(lines[start:end]).strip()
-            out.append(f"$$\n{tex}\n$$\n")
-            i = end + 1
-            continue
-        out.append(EQ_REF.sub(lambda r: f"({numbers[r['label']]})", lines[i]))
-        i += 1
-    text = GLUE_REF.sub(lambda m: format_glue(glue[m["name"]], m["spec"]) if m["name"] in glue
-                        else m.group(0), "".join(out))
+def _jupyter_blocks(blocks, post: Post, glue: dict) -> str:
+    """Jupyter renders $$...$$ but not MyST {math} blocks, admonitions or roles."""
+    out = []
+    for b in blocks:
+        if b.kind == "text":
+            out.extend(resolve_roles(text, line, post, glue, eq_ref=lambda _, n: f"({n})",
+                                     keep_missing_glue=True)
+                       for line, text in paragraphs(b))
+        elif b.kind == "math":
+            out.append(f"$$\n{b.body.strip()}\n$$\n")
+        elif b.kind == "directive":
+            # A blockquote with the admonition's title: what Jupyter shows of a note.
+            title = (resolve_roles(b.arg, b.line, post, glue, eq_ref=lambda _, n: f"({n})",
+                                   keep_missing_glue=True) if b.arg else
+                     "Note" if b.name in ("admonition", "seealso") else b.name.capitalize())
+            inner = _jupyter_blocks(b.children, post, glue).strip("\n")
+            out.append(f"> **{title}**\n>\n" + "".join(f"> {l}" if l.strip() else ">\n"
+                                                       for l in inner.splitlines(keepends=True))
+                       + "\n\n")
+        else:
+            out.append(b.text if b.text.endswith("\n") else b.text + "\n")
+    return "".join(out)
+
+
+def _jupyter_markdown(cell, post: Post, glue: dict) -> str:
+    blocks = cell.blocks or scan(cell.source, cell.line, post.path)  # a Cell made by hand
+    text = _jupyter_blocks(blocks, post, glue).strip("\n")
     # Links to other posts are written relative to the post pages; point them there.
     return POST_LINK.sub(lambda m: f"](../../blog/{m['slug']}/{m['frag'] or ''})", text)
 
@@ -50,7 +59,7 @@ def companion(post: Post, result: ExecutionResult) -> str:
     glue = glue_values(result.cells)
     for cell in post.cells:
         if cell.kind == "markdown":
-            nb.cells.append(nbformat.v4.new_markdown_cell(_jupyter_markdown(cell.source, post, glue)))
+            nb.cells.append(nbformat.v4.new_markdown_cell(_jupyter_markdown(cell, post, glue)))
             continue
         code = nbformat.v4.new_code_cell(cell.source, metadata={"tags": list(cell.tags)})
         outs = result.outputs_of(cell.number)
