@@ -171,7 +171,8 @@ def grad_linear_autograd(a, x):
     return autograd(lambda a, z: a @ z, a, x, wrt=1)
 
 
-@equation("eq-grad-quadratic")
+@equation("eq-grad-quadratic", equivalent={
+    "swap-args#1": "x @ (A + Aᵀ) is (A + Aᵀ)ᵀ x, and A + Aᵀ is symmetric: the same vector"})
 def grad_quadratic(A, x):
     """∇ₓ(xᵀAx) = (A + Aᵀ)x; only the symmetric part of A matters."""
     return (A + A.T) @ x

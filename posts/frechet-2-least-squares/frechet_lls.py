@@ -167,7 +167,7 @@ def _expansion_cases(rng):
     return cases
 
 
-@check("eq-lls-expansion", kind="reimplementation", oracle="the loss ‖(W + E)X − Y‖²_F evaluated directly", rtol=1e-12,
+@check("eq-lls-expansion", kind="definition", oracle="the left-hand side: the loss ‖(W + E)X − Y‖²_F evaluated directly at W + E", rtol=1e-12,
        cases=_expansion_cases)
 def lls_loss_at_perturbed(W, E, X, Y):
     return np.linalg.norm((W + E) @ X - Y, "fro") ** 2
@@ -197,7 +197,9 @@ def normal_equations_lstsq(X, Y):
     return lstsq_solution(X, Y)
 
 
-@equation("eq-gd-step-bound")
+@equation("eq-gd-step-bound", equivalent={
+    "swap-args#1": "XᵀX and XXᵀ have the same nonzero eigenvalues (the squared singular values "
+                   "of X), so their largest eigenvalue is the same number"})
 def gd_step_bound(X):
     """The largest stable step, 1 / λ_max(X Xᵀ)."""
     return 1.0 / np.linalg.eigvalsh(X @ X.T)[-1]
@@ -214,7 +216,7 @@ def _gd_cases(rng):
 STEPS = 2000
 
 
-@check("eq-gd-step-bound", kind="property", relation=True, rtol=0.0, atol=0.5,
+@check("eq-gd-step-bound", kind="simulation", relation=True, rtol=0.0, atol=0.5,
        oracle=f"simulation: {STEPS} steps of gradient descent on random targets at 0.98 and 1.02 "
               "times the bound; the first must shrink the distance to the lstsq optimum by 1e6, "
               "the second must grow it by 1e6",

@@ -39,7 +39,8 @@ def _shapes(rng):
 # The Frobenius norm and the trace
 
 
-@equation("eq-frobenius-trace")
+@equation("eq-frobenius-trace", equivalent={
+    "swap-args#1": "tr(X Xᵀ) = tr(XᵀX) = the sum of the squared entries: the same number"})
 def frobenius_sq(X):
     """||X||_F^2 computed as the trace of the Gram matrix X^T X."""
     return np.trace(X.T @ X)
@@ -60,7 +61,8 @@ def frobenius_sq_by_svd(X):
     return np.sum(np.linalg.svd(X, compute_uv=False) ** 2)
 
 
-@equation("eq-frobenius-inner")
+@equation("eq-frobenius-inner", equivalent={
+    "swap-args#1": "tr(Y Xᵀ) = tr(Xᵀ Y) by the cyclic rule, both the sum of X_ij Y_ij"})
 def frobenius_inner(X, Y):
     """<X, Y> computed as tr(X^T Y)."""
     return np.trace(X.T @ Y)
@@ -74,7 +76,11 @@ def frobenius_inner_by_vdot(X, Y):
     return np.vdot(X.ravel(), Y.ravel())
 
 
-@equation("eq-trace-cyclic")
+@equation("eq-trace-cyclic", equivalent={
+    "swap-args#1": "computes tr(ABC) instead of tr(BCA): the same number, by the identity "
+                   "this equation states (and the oracles check directly)",
+    "swap-args#3": "computes tr(BCA) instead of tr(CAB): the same number, by the identity "
+                   "this equation states"})
 def cyclic_traces(A, B, C):
     """The two cyclic shifts tr(BCA) and tr(CAB): traces of matrices of different sizes."""
     return np.array([np.trace(B @ C @ A), np.trace(C @ A @ B)])
@@ -84,7 +90,7 @@ def _conformable(rng, m, n, p):
     return (rng.standard_normal((m, n)), rng.standard_normal((n, p)), rng.standard_normal((p, m)))
 
 
-@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) by direct evaluation of the product A @ B @ C",
+@check("eq-trace-cyclic", kind="definition", oracle="the left-hand side tr(ABC), by direct evaluation of the product A @ B @ C",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p)
                           for m, n, p in [(2, 3, 4), (5, 1, 3), (1, 6, 2), (4, 4, 4), (7, 2, 5)]])
@@ -93,7 +99,7 @@ def trace_abc_directly(A, B, C):
     return np.array([t, t])
 
 
-@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) as the triple sum over i, j, k of A_ij B_jk C_ki",
+@check("eq-trace-cyclic", kind="definition", oracle="the left-hand side tr(ABC) from the definitions of product and trace, the triple sum over i, j, k of A_ij B_jk C_ki",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p) for m, n, p in [(3, 2, 4), (1, 1, 5)]])
 def trace_abc_triple_sum(A, B, C):

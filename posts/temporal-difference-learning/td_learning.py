@@ -23,7 +23,8 @@ from folio import Case, Estimate, check, equation
 # The Rescorla-Wagner rule
 
 
-@equation("eq-rw-value")
+@equation("eq-rw-value", equivalent={
+    "swap-args#1": "the dot product is symmetric: w · u = u · w"})
 def rw_value(w, u):
     """Predicted reward: the dot product of the weights with the stimulus vector."""
     return np.dot(w, u)
@@ -75,7 +76,8 @@ def prediction_plus_error_is_reward(rw_error_fn, r, v):
     return np.array([v + d, np.sign(d)]), np.array([r, np.sign(r - v) if r != v else 0.0])
 
 
-@equation("eq-rw-update")
+@equation("eq-rw-update", equivalent={
+    "swap-args#2": "rw_value is a dot product, symmetric in its two arguments"})
 def rw_update(w, u, r, eps):
     """One Rescorla-Wagner trial: w + eps * delta * u."""
     delta = rw_error(r, rw_value(w, u))
@@ -265,7 +267,9 @@ def rw_fixed_point_by_simulation(u_vals, r_vals, probs):
 # Returns
 
 
-@equation("eq-discounted-return")
+@equation("eq-discounted-return", equivalent={
+    "swap-args#2": "np.clip(0, s - t - 1, None) and np.clip(s - t - 1, 0, None) are both "
+                   "max(0, s - t - 1)"})
 def discounted_return(r, gamma):
     """R[t] = sum over tau >= 0 of gamma^tau r[t + tau + 1], for t = 0..T (R[T] = 0).
 
@@ -413,7 +417,9 @@ def td_error_is_reward_before_learning(r, v, gamma):
     return np.asarray(r, dtype=float)[1:]
 
 
-@equation("eq-td-update")
+@equation("eq-td-update", equivalent={
+    "swap-args#1": "w @ U[0] and U[0] @ w are the same dot product of two vectors",
+    "swap-args#2": "w @ U[t + 1] and U[t + 1] @ w are the same dot product of two vectors"})
 def td_trial(w, U, r, gamma, eps):
     """One trial of online TD(0): w[t + 1] = w[t] + eps delta[t] u[t], tick by tick.
 
