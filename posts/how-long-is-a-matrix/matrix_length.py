@@ -163,3 +163,54 @@ def spectral_norm(X):
        compare="le", rtol=1e-12, cases=_bound_cases)
 def rank_times_spectral(X):
     return np.sqrt(np.linalg.matrix_rank(X)) * np.linalg.norm(X, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The nuclear norm
+
+
+@equation("eq-nuclear-norm", equivalent={
+    "swap-args#1": "np.clip(0.0, e, None) broadcasts to max(0, e) elementwise, the same as "
+                   "np.clip(e, 0.0, None)",
+    "swap-args#2": "X Xᵀ has the eigenvalues of XᵀX plus zeros for the extra dimension, and "
+                   "square roots of zeros add nothing to the sum"})
+def nuclear_norm(X):
+    """tr sqrt(XᵀX): the square roots of the eigenvalues of the Gram matrix, summed.
+
+    Eigenvalues that rounding pushed below zero (for rank-deficient X) count as zero.
+    """
+    return np.sum(np.sqrt(np.clip(np.linalg.eigvalsh(X.T @ X), 0.0, None)))
+
+
+def _nuclear_cases(rng):
+    cases = [rng.standard_normal((m, n)) for m, n in [(4, 6), (6, 4), (1, 5), (5, 1), (5, 5)]]
+    cases.append(Case.of(0.01 * rng.standard_normal((4, 4)), name="small entries (σ ≪ 1)"))
+    cases.append(Case.of(low_rank(rng, 6, 5, 2), name="rank two"))
+    cases.append(Case.of(flat_spectrum(rng, 5, 5, 3, scale=0.3), name="flat spectrum 0.3, rank 3"))
+    return cases
+
+
+@check("eq-nuclear-norm", kind="library",
+       oracle="numpy.linalg.norm(X, 'nuc'): the sum of the singular values from an SVD of X",
+       rtol=1e-7, cases=_nuclear_cases)
+def nuclear_norm_by_svd(X):
+    return np.linalg.norm(X, "nuc")
+
+
+def _nuclear_special_cases(rng):
+    d = rng.standard_normal(5)
+    B = rng.standard_normal((4, 3))
+    return [Case.of(np.diag(d), name="diagonal, mixed signs: Σ|dᵢ|"),
+            Case.of(np.diag(np.abs(d[:3]) * 0.1), name="diagonal, entries below 1"),
+            Case.of(B @ B.T, name="symmetric PSD of rank 3: its trace"),
+            Case.of(np.eye(4), name="identity: n")]
+
+
+@check("eq-nuclear-norm", kind="special-case",
+       oracle="exact cases: a diagonal matrix has singular values |dᵢ|, and a symmetric positive "
+              "semidefinite one has its eigenvalues as singular values, so the sum is its trace",
+       rtol=1e-7, cases=_nuclear_special_cases)
+def nuclear_norm_special(X):
+    if np.count_nonzero(X - np.diag(np.diag(X))) == 0:
+        return np.sum(np.abs(np.diag(X)))
+    return np.trace(X)
