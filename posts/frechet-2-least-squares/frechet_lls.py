@@ -252,3 +252,54 @@ def critical_step_by_bisection(X):
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if diverges(mid) else (mid, hi)
     return 0.5 * (lo + hi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rank-deficient data: where gradient descent ends up
+
+
+@equation("eq-gd-limit-singular")
+def gd_limit(X, Y, W0):
+    """W_inf = Y X⁺ + W0 (I − X X⁺): the minimum-norm solution plus W0's part in the null space."""
+    Xp = np.linalg.pinv(X)
+    return Y @ Xp + W0 @ (np.eye(X.shape[0]) - X @ Xp)
+
+
+def rank_deficient_data(rng, k, d, N, r):
+    """X (d×N) of rank r < d with its nonzero singular values in [1, 2] times sqrt(N)."""
+    U, _ = np.linalg.qr(rng.standard_normal((d, r)))
+    V, _ = np.linalg.qr(rng.standard_normal((N, r)))
+    X = U @ np.diag(np.sqrt(N) * np.linspace(2, 1, r)) @ V.T
+    return X, rng.standard_normal((k, N))
+
+
+def _singular_cases(rng):
+    cases = []
+    for k, d, N, r in [(2, 5, 20, 3), (1, 6, 4, 4), (3, 4, 30, 1), (2, 8, 6, 5)]:
+        X, Y = rank_deficient_data(rng, k, d, N, r)
+        cases.append(Case.of(X, Y, rng.standard_normal((k, d)),
+                             name=f"{d} features, {N} samples, rank {r}"))
+    X = rng.standard_normal((3, 10))
+    X = np.vstack([X, X[0] - 2 * X[2]])                      # a redundant fourth feature
+    cases.append(Case.of(X, rng.standard_normal((2, 10)), rng.standard_normal((2, 4)),
+                         name="a feature that is a combination of two others"))
+    return cases
+
+
+@check("eq-gd-limit-singular", kind="simulation", rtol=1e-8,
+       oracle="simulation: 4000 steps of gradient descent from W0 at half the step bound "
+              "(the step from the largest eigenvalue by numpy.linalg.eigvalsh), no pseudoinverse",
+       cases=_singular_cases)
+def gd_limit_by_simulation(X, Y, W0):
+    eta = 0.5 / np.linalg.eigvalsh(X @ X.T)[-1]
+    return run_gd(X, Y, eta, 4000, W0)
+
+
+@check("eq-gd-limit-singular", kind="library",
+       oracle="from W0 = 0: the minimum-norm least-squares solution of numpy.linalg.lstsq "
+              "(SVD-based), which is what it returns for rank-deficient X",
+       rtol=1e-9,
+       cases=lambda rng: [Case.of(c.args[0], c.args[1], np.zeros_like(c.args[2]), name=c.name)
+                          for c in _singular_cases(rng)])
+def gd_limit_from_zero_is_min_norm(X, Y, W0):
+    return lstsq_solution(X, Y)
