@@ -75,7 +75,7 @@ def cofactor_matrix(M, det=leibniz_det):
 @check("eq-det-gradient", kind="finite-differences",
        oracle="central finite differences entry by entry, h = 1e-3 (det is affine in each "
               "entry, so the difference quotient has no truncation error)",
-       rtol=1e-8, cases=lambda rng: _square(rng) + _special(rng))
+       rtol=1e-10, cases=lambda rng: _square(rng) + _special(rng))
 def det_gradient_by_finite_differences(M, h=1e-3):
     G = np.empty_like(M)
     for idx in np.ndindex(M.shape):

@@ -179,7 +179,7 @@ def compound_trials_closed_form(rw_update_fn, a, r, eps):
 
 
 @check("eq-rw-update", kind="library", oracle="fixed point <u u^T>^{-1} <r u> = (r, -r) of alternating "
-       "s1 -> r and s1 + s2 -> 0 trials, solved with numpy.linalg.solve", rtol=1e-9,
+       "s1 -> r and s1 + s2 -> 0 trials, solved with numpy.linalg.solve", rtol=1e-11,
        relation=True,
        cases=[Case.of(1.0, 0.1, name="r = 1"), Case.of(-2.0, 0.3, name="r = -2"),
               Case.of(0.5, 0.6, name="r = 0.5, eps = 0.6")])
@@ -452,7 +452,7 @@ def conditioning_trial(T=40, onset=10, reward_at=30, K=None, reward=1.0):
 
 
 @check("eq-td-update", kind="simulation", oracle="400 simulated trials, then the discounted return R[t] by "
-       "direct summation (math.fsum): after training, v[t] = R[t] from stimulus onset on", rtol=1e-3, relation=True,
+       "direct summation (math.fsum): after training, v[t] = R[t] from stimulus onset on", rtol=1e-9, relation=True,
        cases=[Case.of(40, 10, {30: 1.0}, 0.98, 0.5, name="one reward, gamma = 0.98"),
               Case.of(30, 5, {12: 1.0, 20: -0.5}, 0.9, 0.3, name="two rewards"),
               Case.of(25, 3, {24: 2.0}, 1.0, 0.5, name="gamma = 1, reward at the last tick"),
