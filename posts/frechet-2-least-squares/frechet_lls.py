@@ -167,7 +167,7 @@ def _expansion_cases(rng):
     return cases
 
 
-@check("eq-lls-expansion", kind="reimplementation", oracle="the loss ‖(W + E)X − Y‖²_F evaluated directly", rtol=1e-12,
+@check("eq-lls-expansion", kind="definition", oracle="the left-hand side: the loss ‖(W + E)X − Y‖²_F evaluated directly at W + E", rtol=1e-12,
        cases=_expansion_cases)
 def lls_loss_at_perturbed(W, E, X, Y):
     return np.linalg.norm((W + E) @ X - Y, "fro") ** 2
@@ -197,7 +197,9 @@ def normal_equations_lstsq(X, Y):
     return lstsq_solution(X, Y)
 
 
-@equation("eq-gd-step-bound")
+@equation("eq-gd-step-bound", equivalent={
+    "swap-args#1": "XᵀX and XXᵀ have the same nonzero eigenvalues (the squared singular values "
+                   "of X), so their largest eigenvalue is the same number"})
 def gd_step_bound(X):
     """The largest stable step, 1 / λ_max(X Xᵀ)."""
     return 1.0 / np.linalg.eigvalsh(X @ X.T)[-1]
@@ -214,7 +216,7 @@ def _gd_cases(rng):
 STEPS = 2000
 
 
-@check("eq-gd-step-bound", kind="property", relation=True, rtol=0.0, atol=0.5,
+@check("eq-gd-step-bound", kind="simulation", relation=True, rtol=0.0, atol=0.5,
        oracle=f"simulation: {STEPS} steps of gradient descent on random targets at 0.98 and 1.02 "
               "times the bound; the first must shrink the distance to the lstsq optimum by 1e6, "
               "the second must grow it by 1e6",
@@ -250,3 +252,54 @@ def critical_step_by_bisection(X):
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if diverges(mid) else (mid, hi)
     return 0.5 * (lo + hi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rank-deficient data: where gradient descent ends up
+
+
+@equation("eq-gd-limit-singular")
+def gd_limit(X, Y, W0):
+    """W_inf = Y X⁺ + W0 (I − X X⁺): the minimum-norm solution plus W0's part in the null space."""
+    Xp = np.linalg.pinv(X)
+    return Y @ Xp + W0 @ (np.eye(X.shape[0]) - X @ Xp)
+
+
+def rank_deficient_data(rng, k, d, N, r):
+    """X (d×N) of rank r < d with its nonzero singular values in [1, 2] times sqrt(N)."""
+    U, _ = np.linalg.qr(rng.standard_normal((d, r)))
+    V, _ = np.linalg.qr(rng.standard_normal((N, r)))
+    X = U @ np.diag(np.sqrt(N) * np.linspace(2, 1, r)) @ V.T
+    return X, rng.standard_normal((k, N))
+
+
+def _singular_cases(rng):
+    cases = []
+    for k, d, N, r in [(2, 5, 20, 3), (1, 6, 4, 4), (3, 4, 30, 1), (2, 8, 6, 5)]:
+        X, Y = rank_deficient_data(rng, k, d, N, r)
+        cases.append(Case.of(X, Y, rng.standard_normal((k, d)),
+                             name=f"{d} features, {N} samples, rank {r}"))
+    X = rng.standard_normal((3, 10))
+    X = np.vstack([X, X[0] - 2 * X[2]])                      # a redundant fourth feature
+    cases.append(Case.of(X, rng.standard_normal((2, 10)), rng.standard_normal((2, 4)),
+                         name="a feature that is a combination of two others"))
+    return cases
+
+
+@check("eq-gd-limit-singular", kind="simulation", rtol=1e-11,
+       oracle="simulation: 4000 steps of gradient descent from W0 at half the step bound "
+              "(the step from the largest eigenvalue by numpy.linalg.eigvalsh), no pseudoinverse",
+       cases=_singular_cases)
+def gd_limit_by_simulation(X, Y, W0):
+    eta = 0.5 / np.linalg.eigvalsh(X @ X.T)[-1]
+    return run_gd(X, Y, eta, 4000, W0)
+
+
+@check("eq-gd-limit-singular", kind="library",
+       oracle="from W0 = 0: the minimum-norm least-squares solution of numpy.linalg.lstsq "
+              "(SVD-based), which is what it returns for rank-deficient X",
+       rtol=1e-12,
+       cases=lambda rng: [Case.of(c.args[0], c.args[1], np.zeros_like(c.args[2]), name=c.name)
+                          for c in _singular_cases(rng)])
+def gd_limit_from_zero_is_min_norm(X, Y, W0):
+    return lstsq_solution(X, Y)

@@ -35,7 +35,9 @@ def end_to_end(Ws):
     return after(Ws, 0)
 
 
-@equation("eq-dln-product")
+@equation("eq-dln-product", equivalent={
+    "constant#5": "before(Ws, k) multiplies Ws[:k - 1]; for k = L + 2 that slice is still the "
+                  "whole list, the same product as for k = L + 1"})
 def product_splits(Ws):
     """W written every way the equation allows: W_{1:}, W_{:L+1}, and W_{k+1:} W_k W_{:k} for each k."""
     L = len(Ws)

@@ -39,7 +39,8 @@ def _shapes(rng):
 # The Frobenius norm and the trace
 
 
-@equation("eq-frobenius-trace")
+@equation("eq-frobenius-trace", equivalent={
+    "swap-args#1": "tr(X Xᵀ) = tr(XᵀX) = the sum of the squared entries: the same number"})
 def frobenius_sq(X):
     """||X||_F^2 computed as the trace of the Gram matrix X^T X."""
     return np.trace(X.T @ X)
@@ -60,7 +61,8 @@ def frobenius_sq_by_svd(X):
     return np.sum(np.linalg.svd(X, compute_uv=False) ** 2)
 
 
-@equation("eq-frobenius-inner")
+@equation("eq-frobenius-inner", equivalent={
+    "swap-args#1": "tr(Y Xᵀ) = tr(Xᵀ Y) by the cyclic rule, both the sum of X_ij Y_ij"})
 def frobenius_inner(X, Y):
     """<X, Y> computed as tr(X^T Y)."""
     return np.trace(X.T @ Y)
@@ -74,7 +76,11 @@ def frobenius_inner_by_vdot(X, Y):
     return np.vdot(X.ravel(), Y.ravel())
 
 
-@equation("eq-trace-cyclic")
+@equation("eq-trace-cyclic", equivalent={
+    "swap-args#1": "computes tr(ABC) instead of tr(BCA): the same number, by the identity "
+                   "this equation states (and the oracles check directly)",
+    "swap-args#3": "computes tr(BCA) instead of tr(CAB): the same number, by the identity "
+                   "this equation states"})
 def cyclic_traces(A, B, C):
     """The two cyclic shifts tr(BCA) and tr(CAB): traces of matrices of different sizes."""
     return np.array([np.trace(B @ C @ A), np.trace(C @ A @ B)])
@@ -84,7 +90,7 @@ def _conformable(rng, m, n, p):
     return (rng.standard_normal((m, n)), rng.standard_normal((n, p)), rng.standard_normal((p, m)))
 
 
-@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) by direct evaluation of the product A @ B @ C",
+@check("eq-trace-cyclic", kind="definition", oracle="the left-hand side tr(ABC), by direct evaluation of the product A @ B @ C",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p)
                           for m, n, p in [(2, 3, 4), (5, 1, 3), (1, 6, 2), (4, 4, 4), (7, 2, 5)]])
@@ -93,7 +99,7 @@ def trace_abc_directly(A, B, C):
     return np.array([t, t])
 
 
-@check("eq-trace-cyclic", kind="reimplementation", oracle="tr(ABC) as the triple sum over i, j, k of A_ij B_jk C_ki",
+@check("eq-trace-cyclic", kind="definition", oracle="the left-hand side tr(ABC) from the definitions of product and trace, the triple sum over i, j, k of A_ij B_jk C_ki",
        rtol=1e-12,
        cases=lambda rng: [_conformable(rng, m, n, p) for m, n, p in [(3, 2, 4), (1, 1, 5)]])
 def trace_abc_triple_sum(A, B, C):
@@ -157,3 +163,54 @@ def spectral_norm(X):
        compare="le", rtol=1e-12, cases=_bound_cases)
 def rank_times_spectral(X):
     return np.sqrt(np.linalg.matrix_rank(X)) * np.linalg.norm(X, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The nuclear norm
+
+
+@equation("eq-nuclear-norm", equivalent={
+    "swap-args#1": "np.clip(0.0, e, None) broadcasts to max(0, e) elementwise, the same as "
+                   "np.clip(e, 0.0, None)",
+    "swap-args#2": "X Xᵀ has the eigenvalues of XᵀX plus zeros for the extra dimension, and "
+                   "square roots of zeros add nothing to the sum"})
+def nuclear_norm(X):
+    """tr sqrt(XᵀX): the square roots of the eigenvalues of the Gram matrix, summed.
+
+    Eigenvalues that rounding pushed below zero (for rank-deficient X) count as zero.
+    """
+    return np.sum(np.sqrt(np.clip(np.linalg.eigvalsh(X.T @ X), 0.0, None)))
+
+
+def _nuclear_cases(rng):
+    cases = [rng.standard_normal((m, n)) for m, n in [(4, 6), (6, 4), (1, 5), (5, 1), (5, 5)]]
+    cases.append(Case.of(0.01 * rng.standard_normal((4, 4)), name="small entries (σ ≪ 1)"))
+    cases.append(Case.of(low_rank(rng, 6, 5, 2), name="rank two"))
+    cases.append(Case.of(flat_spectrum(rng, 5, 5, 3, scale=0.3), name="flat spectrum 0.3, rank 3"))
+    return cases
+
+
+@check("eq-nuclear-norm", kind="library",
+       oracle="numpy.linalg.norm(X, 'nuc'): the sum of the singular values from an SVD of X",
+       rtol=1e-7, cases=_nuclear_cases)
+def nuclear_norm_by_svd(X):
+    return np.linalg.norm(X, "nuc")
+
+
+def _nuclear_special_cases(rng):
+    d = rng.standard_normal(5)
+    B = rng.standard_normal((4, 3))
+    return [Case.of(np.diag(d), name="diagonal, mixed signs: Σ|dᵢ|"),
+            Case.of(np.diag(np.abs(d[:3]) * 0.1), name="diagonal, entries below 1"),
+            Case.of(B @ B.T, name="symmetric PSD of rank 3: its trace"),
+            Case.of(np.eye(4), name="identity: n")]
+
+
+@check("eq-nuclear-norm", kind="special-case",
+       oracle="exact cases: a diagonal matrix has singular values |dᵢ|, and a symmetric positive "
+              "semidefinite one has its eigenvalues as singular values, so the sum is its trace",
+       rtol=1e-7, cases=_nuclear_special_cases)
+def nuclear_norm_special(X):
+    if np.count_nonzero(X - np.diag(np.diag(X))) == 0:
+        return np.sum(np.abs(np.diag(X)))
+    return np.trace(X)
