@@ -1,4 +1,6 @@
-"""One test per displayed equation of every post: it has a counterpart and passes its checks.
+"""One test per displayed equation of every post: it has a counterpart, passes its checks, one
+of them independent of its formula, and the checks catch every altered version of its code that
+the author has not declared equivalent.
 
 Collected from the posts themselves, so a new equation is tested the moment it is written, and a
 failure names the post and the label.
@@ -37,6 +39,26 @@ def _verified(slug: str):
     return verify_post(read_post(POSTS / slug / "index.md"))
 
 
+@functools.lru_cache(maxsize=None)
+def _mutations() -> dict:
+    """Every post's mutation analysis, from build/cache/mutants (``make test`` builds first, so
+    this is warm; run cold, it takes minutes)."""
+    from folio.config import Project
+    from folio.verify.stage import analyse_posts
+
+    project = Project(POSTS.parent)
+    todo = []
+    for index in sorted(POSTS.glob("*/index.md")):
+        try:
+            post = read_post(index)
+        except FolioError:
+            continue
+        todo.append((post, [r.label for r in _verified(post.slug).results if r.passed]))
+    found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
+                          cache_dir=project.cache_dir / "mutants", jobs=2)
+    return {(slug, d["label"]): d for slug, m in found.items() for d in m.data.get("labels", [])}
+
+
 @pytest.mark.parametrize("slug,label", _params())
 def test_equation(slug, label):
     if label is None:
@@ -47,4 +69,10 @@ def test_equation(slug, label):
         return
     eq = next(r for r in result.results if r.label == label)
     failures = [f"{c.name} (against {c.oracle}): {c.message}" for c in eq.checks if not c.passed]
-    assert eq.verified, f"{slug} {label}: {eq.problem or '; '.join(failures)}"
+    assert eq.passed, f"{slug} {label}: {eq.problem or '; '.join(failures)}"
+    assert eq.verified, (f"{slug} {label} is only consistent: no check is independent of its "
+                         f"formula ({', '.join(f'{c.name}: {c.kind}' + (' (same shape)' if c.same_shape else '') for c in eq.checks)})")
+    m = _mutations().get((slug, label))
+    assert m is not None and not m["skipped"], f"{slug} {label}: no mutation analysis"
+    survivors = "; ".join(f"{s['id']}: {s['diff']}" for s in m["survivors"])
+    assert not survivors, f"{slug} {label}: the checks pass altered code: {survivors}"
