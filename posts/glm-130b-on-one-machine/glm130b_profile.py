@@ -125,7 +125,9 @@ def step_stats(steps: list[dict], annotation: str = "dequantize") -> dict[str, d
         entry["median_index"] = entry["index"][order[(len(ms) - 1) // 2]]
         for key in ("ms", "share"):
             v = np.array(entry[key])
-            entry[key + "_q"] = np.quantile(v, [0.0, 0.25, 0.5, 0.75, 1.0])
+            # "lower": every quantile is one of the measured steps, so the median is the step
+            # the figure shows
+            entry[key + "_q"] = np.quantile(v, [0.0, 0.25, 0.5, 0.75, 1.0], method="lower")
     return out
 
 
