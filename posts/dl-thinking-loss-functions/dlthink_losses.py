@@ -98,6 +98,45 @@ def poisson_nll_by_torch_loss(lam, k):
     return loss(lam, k) + torch.special.gammaln(k + 1).sum()
 
 
+@equation("eq-negbin-nll")
+def negbin_nll(mu, r, k):
+    """Σ over neurons and bins of −log NB(k; μ, r): log k! + log Γ(r) − log Γ(k + r)
+    − r log(r / (r + μ)) − k log(μ / (r + μ)); 0·log 0 is taken as 0."""
+    return (torch.lgamma(k + 1) + torch.lgamma(r) - torch.lgamma(k + r)
+            - r * torch.log(r / (r + mu)) - torch.xlogy(k, mu / (r + mu))).sum()
+
+
+def _negbin_cases(rng):
+    cases = []
+    for _ in range(5):
+        mu = rng.gamma(1.5, 1.0, size=(6, 40)) + 1e-3
+        r = np.broadcast_to(rng.uniform(0.3, 8.0, size=(6, 1)), mu.shape).copy()
+        k = rng.poisson(mu * rng.gamma(r, 1.0 / r)).astype(float)  # gamma-Poisson: NB draws
+        cases.append(Case.of(_t(mu), _t(r), _t(k), name="6 neurons x 40 bins, r in [0.3, 8]"))
+    cases.append(Case.of(_t([1e-4, 0.5, 3.0, 20.0]), _t([0.1, 1.0, 2.0, 50.0]), _t([0.0] * 4),
+                         name="all counts zero"))
+    cases.append(Case.of(_t([0.2, 2.0, 5.0]), _t([0.05, 0.5, 200.0]), _t([7.0, 30.0, 4.0]),
+                         name="large counts, extreme dispersions"))
+    return cases
+
+
+@check("eq-negbin-nll", kind="library",
+       oracle="minus the sum of torch.distributions.NegativeBinomial(total_count=r, "
+              "probs=μ/(r + μ)).log_prob(k) (torch counts successes before r failures, so its "
+              "mean is rp/(1 − p) = μ)",
+       rtol=1e-12, cases=_negbin_cases)
+def negbin_nll_by_distributions(mu, r, k):
+    return -torch.distributions.NegativeBinomial(total_count=r, probs=mu / (r + mu)).log_prob(k).sum()
+
+
+@check("eq-negbin-nll", kind="library",
+       oracle="minus the sum of scipy.stats.nbinom.logpmf(k, n=r, p=r/(r + μ))", rtol=1e-12,
+       cases=_negbin_cases)
+def negbin_nll_by_scipy(mu, r, k):
+    mu, r, k = mu.numpy(), r.numpy(), k.numpy()
+    return -scipy.stats.nbinom.logpmf(k, r, r / (r + mu)).sum()
+
+
 @equation("eq-poisson-score")
 def poisson_score(eta, k):
     """Derivative of one bin's Poisson NLL with respect to η = log λ: λ − k."""

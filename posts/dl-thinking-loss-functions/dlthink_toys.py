@@ -73,6 +73,25 @@ def poisson_excess_nll(lam, k, true_lam):
     return nll(lam) - nll(true_lam)
 
 
+def gamma_poisson_counts(lam, r, rng):
+    """Overdispersed counts with mean ``lam``: each bin's rate is multiplied by an independent
+    gain drawn from a Gamma distribution of mean 1 and shape ``r`` (variance 1/r), as if the
+    neuron's excitability drifted from bin to bin. The counts are negative binomial with mean λ
+    and variance λ + λ²/r."""
+    gain = rng.gamma(r, 1.0 / r, size=np.shape(lam))
+    return rng.poisson(lam * gain).astype(float)
+
+
+def variance_by_mean(mu, k, n_groups=10):
+    """Group (bin, neuron) pairs by predicted mean ``mu`` into equal-count groups; return each
+    group's mean prediction, mean count and count variance."""
+    order = np.argsort(mu, axis=None, kind="stable")
+    groups = np.array_split(order, n_groups)
+    mu, k = mu.ravel(), k.ravel()
+    return (np.array([mu[g].mean() for g in groups]), np.array([k[g].mean() for g in groups]),
+            np.array([k[g].var(ddof=1) for g in groups]))
+
+
 # --------------------------------------------------------------------------------------------
 # Problem 2: noise that depends on the input
 # --------------------------------------------------------------------------------------------
@@ -137,6 +156,17 @@ def one_shot_accuracy(emb, label):
     query = np.setdiff1d(np.arange(len(label)), gallery)
     d = torch.cdist(emb[query], emb[gallery])
     return float((label[gallery][d.argmin(dim=1).numpy()] == label[query]).mean())
+
+
+def nn_margins(emb, label):
+    """Per photo, in squared Euclidean distance (the triplet loss's units): the distance to the
+    nearest photo of anyone else minus that to the nearest other photo of the same person.
+    Positive: the photo's nearest neighbour is the same person."""
+    label = np.asarray(label)
+    d = torch.cdist(emb, emb).double().numpy() ** 2
+    np.fill_diagonal(d, np.inf)
+    same = label[:, None] == label[None, :]
+    return np.where(~same, d, np.inf).min(axis=1) - np.where(same, d, np.inf).min(axis=1)
 
 
 def pca_2d(emb):

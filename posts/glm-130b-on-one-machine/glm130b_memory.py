@@ -13,6 +13,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from folio import Case, check, equation
 from glm130b_model import GLM_130B, GLMConfig, GLMModel, build_glm, generate
+from glm130b_parallel import rank0_shards
 from kernels.quant import DEFAULT_GROUP, quantize
 
 GiB = 2 ** 30
@@ -38,13 +39,28 @@ def _configs(rng) -> list:
     return out
 
 
-@check("eq-param-count", kind="reimplementation", oracle="sum(p.numel()) over the parameters of a GLMModel built with "
+@check("eq-param-count", kind="definition", oracle="sum(p.numel()) over the parameters of a GLMModel built with "
        "those sizes (on the meta device, so GLM-130B's own count is a case)", rtol=0,
        cases=_configs)
 def param_count_by_torch(cfg):
     with torch.device("meta"):
         model = GLMModel(cfg)
     return sum(p.numel() for p in model.parameters())
+
+
+# configs/model_glm_130b.sh in THUDM/GLM-130B, typed here from that file (not from GLM_130B):
+# --num-layers 70 --hidden-size 12288 --inner-hidden-size 32768 --vocab-size 150528
+# --num-attention-heads 96.
+PUBLISHED_CONFIG = dict(n_layers=70, hidden=12288, ffn=32768, heads=96, vocab=150528)
+
+
+@check("eq-param-count", kind="special-case", oracle="the published facts: at the configuration "
+       "in GLM-130B's configs/model_glm_130b.sh, the count the paper and README give, \"130 "
+       "billion parameters\", to its two significant figures (rtol 0.5e10 / 1.3e11)",
+       rtol=0.5e10 / 1.3e11, cases=[Case.of(GLMConfig(**PUBLISHED_CONFIG),
+                                            name="GLM-130B's published configuration")])
+def param_count_published(cfg):
+    return 130e9
 
 
 # --- eq-weight-bytes ---------------------------------------------------------------------------
@@ -86,7 +102,7 @@ def _stored_bytes(name: str, p: torch.Tensor, bits: int) -> int:
     return quantize(p.detach(), bits).nbytes
 
 
-@check("eq-weight-bytes", kind="reimplementation", oracle="nbytes of the real tensors: every linear weight of a random "
+@check("eq-weight-bytes", kind="definition", oracle="nbytes of the real tensors: every linear weight of a random "
        "scaled-down model quantized with kernels.quant (integers plus FP16 scales), everything "
        "else cast to FP16", rtol=0, cases=_byte_cases)
 def weight_bytes_by_nbytes(cfg, bits):
@@ -157,6 +173,42 @@ def per_gpu_bytes_by_sharding(cfg, bits, n_gpus):
     return max(ranks)
 
 
+@check("eq-tensor-parallel-share", kind="library", oracle="rank 0's shards of a random "
+       "scaled-down model split by PyTorch's tensor-parallel library "
+       "(torch.distributed.tensor.parallel: ColwiseParallel QKV and GeGLU input, RowwiseParallel "
+       "attention and FFN outputs and embedding; a fake n-rank process group), their linear "
+       "weights quantized with kernels.quant, nbytes summed: what the library replicates (the "
+       "row-parallel biases, the LayerNorms) is decided by the library, not by us",
+       rtol=0, cases=_tp_cases)
+def per_gpu_bytes_by_torch_tp(cfg, bits, n_gpus):
+    shards = rank0_shards(build_glm(cfg), n_gpus)
+    return sum(_stored_bytes(name, t, bits) for name, t in shards.items())
+
+
+# The README's hardware table: configurations it runs with neither offload nor anything else.
+README_RUNS = [(16, 8, 40, "8 x A100 40 GB, FP16"), (8, 8, 32, "8 x V100 32 GB, INT8"),
+               (8, 8, 24, "8 x RTX 3090 24 GB, INT8"), (4, 4, 24, "4 x RTX 3090 24 GB, INT4")]
+
+
+@check("eq-tensor-parallel-share", kind="special-case", oracle="the published facts: GLM-130B's "
+       "README runs these servers without weight offload, so at the published configuration "
+       "(configs/model_glm_130b.sh) each GPU's weight share is at most the GPU's memory",
+       compare="le", rtol=0, cases=[Case.of(GLMConfig(**PUBLISHED_CONFIG), bits, n, name=label)
+                                    for bits, n, gib, label in README_RUNS])
+def per_gpu_bytes_below_readme_memory(cfg, bits, n_gpus):
+    return next(gib for b, n, gib, _ in README_RUNS if (b, n) == (bits, n_gpus)) * GiB
+
+
+@check("eq-tensor-parallel-share", kind="special-case", oracle="the published fact: GLM-130B's "
+       "checkpoint is \"up to 260G\" and distributed as 8 tensor-parallel shards; at the "
+       "published configuration the 8 FP16 shards together hold that, to its two significant "
+       "figures (260 GB, rtol 5e9 / 2.6e11); the replicated part, counted 8 times, is 0.002 %",
+       rtol=5e9 / 2.6e11, cases=[Case.of(GLMConfig(**PUBLISHED_CONFIG), 16, 8,
+                                          name="the 8-way FP16 checkpoint")], relation=True)
+def eight_shards_make_the_checkpoint(per_gpu_bytes, cfg, bits, n_gpus):
+    return n_gpus * per_gpu_bytes(cfg, bits, n_gpus), 260e9
+
+
 # --- eq-kv-cache -------------------------------------------------------------------------------
 
 @equation("eq-kv-cache")
@@ -174,7 +226,7 @@ def _kv_cases(rng) -> list:
     return out
 
 
-@check("eq-kv-cache", kind="reimplementation", oracle="nbytes of the K and V tensors a random scaled-down model has "
+@check("eq-kv-cache", kind="definition", oracle="nbytes of the K and V tensors a random scaled-down model has "
        "cached after prefilling a context and decoding token by token to T tokens", rtol=0,
        cases=_kv_cases)
 def kv_cache_by_decoding(cfg, tokens, batch, bytes_per_value):

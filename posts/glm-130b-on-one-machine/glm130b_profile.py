@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.profiler import ProfilerActivity, profile, record_function
 
@@ -34,6 +35,8 @@ def profile_decode(variants: dict, context: torch.Tensor, steps: int = 1):
     op's self CPU time, in µs per step.
     """
     summaries, merged = {}, None
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
     for name, model in variants.items():
         cache = model.new_cache()
         logits = model(context, cache, context_len=context.shape[1])
@@ -45,6 +48,7 @@ def profile_decode(variants: dict, context: torch.Tensor, steps: int = 1):
                     token = model(token, cache)[:, -1].argmax(-1, keepdim=True)
         averages = prof.key_averages()
         summaries[name] = {
+            "steps": steps,
             "total_us": sum(a.cpu_time_total for a in averages if a.key == STEP + name) / steps,
             "self_us": {a.key: a.self_cpu_time_total / steps for a in averages
                         if a.key.startswith("aten::")},
@@ -64,7 +68,9 @@ def top_ops_markdown(summaries: dict[str, dict], rows: int = 8) -> str:
     names = list(summaries)
     ops = sorted({op for s in summaries.values() for op in s["self_us"]},
                  key=lambda op: -max(s["self_us"].get(op, 0.0) for s in summaries.values()))[:rows]
-    head = "| op (self CPU time, µs per step) | " + " | ".join(names) + " |"
+    n = summaries[names[0]].get("steps", 1)
+    per = "per step" if n == 1 else f"per step, mean of {n}"
+    head = f"| op (self CPU time, µs {per}) | " + " | ".join(names) + " |"
     lines = [head, "|---" + "|---:" * len(names) + "|"]
     for op in ops:
         cells = " | ".join(f"{summaries[n]['self_us'].get(op, 0.0):,.0f}" for n in names)
@@ -99,8 +105,41 @@ def timeline(trace: dict) -> list[dict]:
                              annotation=e.get("cat") == "user_annotation", region=label))
             stack.append((end,))
             annotation.append(label)
-        out.append(dict(name=st["name"][len(STEP):], dur=st["dur"], bars=bars))
+        out.append(dict(name=st["name"][len(STEP):], dur=st["dur"], ts=st["ts"], tid=st["tid"],
+                        bars=bars))
     return out
+
+
+def step_stats(steps: list[dict], annotation: str = "dequantize") -> dict[str, dict]:
+    """Per variant: the median, quartiles and range of its steps' durations (ms) and of the share
+    of each step spent inside ``annotation``, and the index (into ``steps``) of its median step."""
+    out: dict[str, dict] = {}
+    for i, st in enumerate(steps):
+        entry = out.setdefault(st["name"], {"ms": [], "share": [], "index": []})
+        entry["ms"].append(st["dur"] / 1e3)
+        entry["share"].append(region_share(st, annotation))
+        entry["index"].append(i)
+    for entry in out.values():
+        ms = np.array(entry["ms"])
+        order = np.argsort(ms, kind="stable")
+        entry["median_index"] = entry["index"][order[(len(ms) - 1) // 2]]
+        for key in ("ms", "share"):
+            v = np.array(entry[key])
+            # "lower": every quantile is one of the measured steps, so the median is the step
+            # the figure shows
+            entry[key + "_q"] = np.quantile(v, [0.0, 0.25, 0.5, 0.75, 1.0], method="lower")
+    return out
+
+
+def steps_trace(trace: dict, chosen: list[dict]) -> dict:
+    """The part of a Chrome trace inside the chosen steps (same thread, within their span):
+    a trace of a few representative steps stays small enough to attach."""
+    spans = [(st["tid"], st["ts"], st["ts"] + st["dur"]) for st in chosen]
+    keep = [e for e in trace["traceEvents"] if e.get("ph") == "X"
+            and any(e.get("tid") == tid and t0 <= e["ts"] and e["ts"] + e.get("dur", 0) <= t1
+                    for tid, t0, t1 in spans)]
+    meta = [e for e in trace["traceEvents"] if e.get("ph") == "M"]
+    return {**{k: v for k, v in trace.items() if k != "traceEvents"}, "traceEvents": meta + keep}
 
 
 def region_share(step: dict, annotation: str) -> float:
@@ -137,7 +176,8 @@ def draw_timeline(fig, theme, steps: list[dict], max_depth: int = 5):
                            alpha=0.55 if kind == "annotation" else 0.95, rasterized=True)
         ax.set_yticks([])
         ax.set_xlim(0, longest * 1.02)
-        ax.set_title(f"{step['name']}: {step['dur'] / 1000:.1f} ms", fontsize=10, loc="left")
+        ax.set_title(step.get("title", f"{step['name']}: {step['dur'] / 1000:.1f} ms"),
+                     fontsize=10, loc="left")
         ax.grid(axis="y", visible=False)
     axes[-1].set_xlabel("time since the start of the decode step (ms)")
     handles = [__import__("matplotlib.patches", fromlist=["Patch"]).Patch(color=c, label=k)

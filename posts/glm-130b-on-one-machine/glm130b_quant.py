@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
+from torch.ao.quantization.observer import PerChannelMinMaxObserver
 
 from folio import Case, check, equation
 from kernels.quant import QMAX, QuantizedWeight, dequantize, pack_int4, quantize, quantize_int
@@ -60,16 +63,29 @@ def _groups_np(w: np.ndarray, g: int | None) -> np.ndarray:
     return padded.reshape(N, G, g)
 
 
-@check("eq-quantize", kind="property", oracle="the scale recomputed in NumPy as max|w| over each group divided by "
-       "q_max (rtol 1e-3: the scale is stored in FP16)", rtol=1e-3, relation=True,
-       cases=_weight_cases)
-def scale_by_numpy(quantize_weight, w, bits, group_size):
+def _observer_scales(w: torch.Tensor, bits: int, group_size: int | None) -> np.ndarray:
+    """Scales from PyTorch's own symmetric per-channel observer, one "channel" per group."""
+    groups = torch.from_numpy(_groups_np(w.double().numpy(), group_size)).float()
+    N, G, g = groups.shape
+    qmax = QMAX[bits]
+    observer = PerChannelMinMaxObserver(ch_axis=0, dtype=torch.qint8, quant_min=-qmax,
+                                        quant_max=qmax, qscheme=torch.per_channel_symmetric)
+    observer(groups.reshape(N * G, g))
+    scale, _ = observer.calculate_qparams()
+    return scale.double().numpy().reshape(N, G)
+
+
+@check("eq-quantize", kind="library", oracle="torch.ao.quantization's PerChannelMinMaxObserver "
+       "(symmetric, range [-q_max, q_max], one channel per group): its scale, which it computes "
+       "as max(-min, max) / ((quant_max - quant_min) / 2); rtol 1e-3 for the FP16 storage, atol "
+       "2e-7 for the observer's floor (float32 eps) on all-zero groups",
+       rtol=1e-3, atol=2e-7, relation=True, cases=_weight_cases)
+def scale_by_torch_observer(quantize_weight, w, bits, group_size):
     s, _ = quantize_weight(w, bits, group_size)
-    want = np.abs(_groups_np(w.double().numpy(), group_size)).max(axis=-1) / QMAX[bits]
-    return s.double().numpy(), want
+    return s.double().numpy(), _observer_scales(w, bits, group_size)
 
 
-@check("eq-quantize", kind="property", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
+@check("eq-quantize", kind="definition", oracle="brute force: for every weight, the nearest of the 2 q_max + 1 "
        "points s·{-q_max, ..., q_max}, ties toward zero (exact match required)", rtol=0, relation=True,
        cases=_weight_cases)
 def integers_by_nearest_grid_point(quantize_weight, w, bits, group_size):
@@ -102,20 +118,31 @@ def _quantized_cases(rng) -> list:
     return out
 
 
-@check("eq-dequantize", kind="library", oracle="NumPy on the raw bytes: int8 as stored, or each uint8 split into "
-       "its low and high nibble with two's-complement sign extension, times the FP16 scales "
-       "repeated over their groups", rtol=1e-7, cases=_quantized_cases)
-def dequantize_by_numpy(qw):
+@check("eq-dequantize", kind="library", oracle="the stored bytes decoded bit by bit with "
+       "numpy.unpackbits (a nibble b0..b3 is b0 + 2 b1 + 4 b2 - 8 b3 in two's complement; int8 "
+       "bytes as stored), then multiplied by the FP16 scales by torch's per-channel quantized "
+       "tensor, one channel per group (torch._make_per_channel_quantized_tensor(...).dequantize())",
+       rtol=1e-7, cases=_quantized_cases)
+def dequantize_by_torch_qtensor(qw):
     N, K = qw.shape
     raw = qw.qweight.numpy()
     if qw.bits == 4:
-        b = raw.astype(np.int16)
-        nibbles = np.stack([b & 0xF, b >> 4], axis=-1).reshape(N, -1)[:, :K]
-        q = np.where(nibbles >= 8, nibbles - 16, nibbles)
+        bits = np.unpackbits(raw[..., None], axis=-1, bitorder="little").astype(np.int16)
+        nibbles = bits.reshape(N, -1, 2, 4)  # byte -> (low nibble, high nibble) -> 4 bits
+        values = nibbles @ np.array([1, 2, 4, -8], dtype=np.int16)
+        q = values.reshape(N, -1)[:, :K]
     else:
         q = raw.astype(np.int16)
-    s = np.repeat(qw.scales.numpy().astype(np.float32), qw.group_size, axis=1)[:, :K]
-    return q.astype(np.float32) * s
+    g = qw.group_size
+    G = qw.scales.shape[1]
+    padded = np.zeros((N, G * g), dtype=np.int8)
+    padded[:, :K] = q
+    with warnings.catch_warnings():  # torch's quantized tensors are marked for deprecation
+        warnings.simplefilter("ignore", UserWarning)
+        qt = torch._make_per_channel_quantized_tensor(
+            torch.from_numpy(padded.reshape(N * G, g)), qw.scales.double().reshape(-1),
+            torch.zeros(N * G, dtype=torch.int64), 0)
+    return qt.dequantize().reshape(N, G * g)[:, :K].numpy()
 
 
 def _integer_cases(rng) -> list:
@@ -141,7 +168,7 @@ def quant_error(w: torch.Tensor, bits: int, group_size: int | None) -> torch.Ten
     return (w - dequantize(quantize(w, bits, group_size))).abs()
 
 
-@check("eq-quant-error-bound", kind="library", oracle="half the scale, max|w| over the weight's group / (2 q_max), "
+@check("eq-quant-error-bound", kind="property", oracle="half the scale, max|w| over the weight's group / (2 q_max), "
        "computed in NumPy float64 (rtol 1e-3 allows for the FP16 rounding of the stored scale)",
        compare="le", rtol=1e-3, cases=_weight_cases)
 def half_scale(w, bits, group_size):
@@ -149,3 +176,20 @@ def half_scale(w, bits, group_size):
     g = K if group_size is None or group_size >= K else group_size
     s = np.abs(_groups_np(w.double().numpy(), group_size)).max(axis=-1) / QMAX[bits]
     return np.repeat(s, g, axis=1)[:, :K] / 2
+
+
+@check("eq-quant-error-bound", kind="library", oracle="|w - torch.fake_quantize_per_channel_affine(w)| "
+       "with the observer's scale rounded to FP16, zero point 0 and range [-q_max, q_max], one "
+       "channel per group: PyTorch's own quantize-dequantize round trip (normwise rtol 1e-5 "
+       "for float32 arithmetic)", rtol=1e-5, cases=_weight_cases)
+def error_by_fake_quantize(w, bits, group_size):
+    N, K = w.shape
+    groups = torch.from_numpy(_groups_np(w.double().numpy(), group_size)).float()
+    _, G, g = groups.shape
+    scale = torch.from_numpy(_observer_scales(w, bits, group_size)).reshape(-1)
+    scale = scale.to(torch.float16).float()  # the scale as GLM-130B stores it
+    flat = groups.reshape(N * G, g)
+    qmax = QMAX[bits]
+    round_trip = torch.fake_quantize_per_channel_affine(
+        flat, scale, torch.zeros(N * G, dtype=torch.int32), 0, -qmax, qmax)
+    return (flat - round_trip).abs().reshape(N, G * g)[:, :K].numpy()
