@@ -86,7 +86,8 @@ def parse_body(body: str, first_line: int, path: Path) -> tuple[list[Cell], list
                     tags = [tags]
                 code_number += 1
                 cells.append(Cell("code", "".join(lines[body_start:end]).rstrip("\n"),
-                                  first_line + body_start, tuple(tags), code_number))
+                                  first_line + body_start, tuple(tags), code_number,
+                                  {k: v for k, v in opts.items() if k != "tags"}))
                 i = end + 1
                 continue
             if directive == "math":

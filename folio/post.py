@@ -26,6 +26,8 @@ class Cell:
     line: int  # 1-based line in index.md where the cell's content starts
     tags: tuple[str, ...] = ()
     number: int = 0  # code cells: 1-based position among the post's code cells
+    # code cells: the other options of the cell's header (":output-lines: 2000"), as written
+    options: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_gpu(self) -> bool:

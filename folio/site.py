@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import Project
 from .errors import SiteBuildFailed
+from .render.files import write_atomic
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
 # builds of the same commit byte-identical. It is the site's one build timestamp.
@@ -71,7 +72,7 @@ def site_may_change(project: Project) -> bool:
 def write_sources_stamp(project: Project) -> None:
     """After a build that left the site current: the next one starts mkdocs early only if an
     author has changed something since."""
-    (project.build_dir / "site-sources.stamp").write_text(sources_stamp(project))
+    write_atomic(project.build_dir / "site-sources.stamp", sources_stamp(project))
 
 
 class SiteBuild:
@@ -103,7 +104,7 @@ class SiteBuild:
                                   file=project.root / "mkdocs.yml",
                                   detail="\n".join(problems[:30]),
                                   hint="fix the warnings above (a broken link names its page)")
-        (project.build_dir / "site-inputs.sha256").write_text(site_inputs_hash(project))
+        write_atomic(project.build_dir / "site-inputs.sha256", site_inputs_hash(project))
         write_sources_stamp(project)
         return log
 
