@@ -27,7 +27,7 @@ from .execute.result import ExecutionResult
 from .lock import build_lock
 from .parse import read_post
 from .post import Post
-from .render.files import remove_stale, write_atomic, write_if_changed
+from .render.files import remove_partial_writes, remove_stale, write_atomic, write_if_changed
 from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
 from .render.outputs import output_warnings
@@ -230,6 +230,9 @@ def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None
                 site = start_site(project, opts.site)
             # What builds killed mid-write left; no other build is writing (we hold the lock).
             Cache(project.cache_dir).remove_partial()
+            out = project.build_dir
+            remove_partial_writes([*out.glob("*"), *(out / "site-memo").glob("*"),
+                                   *project.docs_dir.rglob("*"), *project.figures_dir.rglob("*")])
             return _build(project, opts, site)
     except OSError as exc:
         raise storage_error(exc, project) from None

@@ -8,8 +8,13 @@ and two writers of the same file do not share a temporary name.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+# What write_atomic's temporary files are called (mkstemp adds 8 characters), and the memos'
+# (name.tmp<pid>).
+PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|\.tmp\d+$")
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """``data`` to ``path`` through a uniquely named temporary file and a rename."""
@@ -38,6 +43,18 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+def remove_partial_writes(candidates) -> list[Path]:
+    """Delete, among ``candidates``, the temporary files of writes that never finished (a
+    killed build's). Only under the build lock: outside it, another build's write in progress
+    looks the same."""
+    removed = []
+    for p in candidates:
+        if PARTIAL.search(p.name) and p.is_file():
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
 
 
 def remove_stale(directory: Path, keep: set[Path], pattern: str = "*") -> list[Path]:
