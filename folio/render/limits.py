@@ -40,7 +40,8 @@ def limits_of(cell: Cell, post: Post) -> Limits:
         value = cell.options[option]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise PostError(f"code cell {cell.number}: option :{option}: {value!r} is not a "
-                            "positive whole number", file=post.path, line=cell.line,
+                            "positive whole number", file=post.path,
+                            line=_option_line(post, cell, option),
                             hint=f"write e.g. ':{option}: {getattr(Limits(), field) * 4}' in the "
                                  "cell's options, or leave it out for the default "
                                  f"({getattr(Limits(), field):,})")
@@ -50,6 +51,22 @@ def limits_of(cell: Cell, post: Post) -> Limits:
 
 def _bytes(text: str) -> int:
     return len(text.encode("utf-8"))
+
+
+def _option_line(post: Post, cell: Cell, option: str) -> int:
+    """The line of ``option`` in the cell's header (written ``:option:`` or, in a YAML block,
+    ``option:``); the cell's first line if it cannot be found."""
+    try:
+        lines = post.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return cell.line
+    for n in range(cell.line - 1, max(0, cell.line - 50), -1):
+        text = lines[n - 1].strip() if n <= len(lines) else ""
+        if text.startswith((f":{option}:", f"{option}:")):
+            return n
+        if text.startswith(("```", "~~~")):
+            break
+    return cell.line
 
 
 def size(n: int) -> str:
