@@ -285,6 +285,8 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
     # 4. The report, as data and as a page.
     report = _write_report(project, result)
     write_if_changed(project.report_page, report_mod.page(report))
+    if any(not r.ok for r in result.results.values()) and not opts.keep_going:
+        return _finish(result, t0)  # a post failed to render: as for one that failed to run
 
     # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
     if opts.site and site_is_current(project):
