@@ -62,13 +62,17 @@ sys.exit(main(sys.argv[1:]))
 '''
 
 
-def build_killed_while_writing(root: Path, target: str, nth: int = 1) -> str:
+def build_killed_while_writing(root: Path, target: str, nth: int = 1, *,
+                               must: bool = True) -> str | None:
     """Run ``folio build --jobs 1 --no-site`` in ``root`` and kill it half-way through its
-    ``nth`` write of a file whose path contains ``target``. Returns the build's stderr."""
+    ``nth`` write of a file whose path contains ``target``. Returns the build's stderr; None
+    (unless ``must``) when the build made fewer such writes and finished."""
     mark = root / "killed.mark"
     env = dict(os.environ, FOLIO_KILL_AT=target, FOLIO_KILL_NTH=str(nth), FOLIO_KILL_MARK=str(mark))
     proc = subprocess.run([sys.executable, "-c", _DYING, "build", "--jobs", "1", "--no-site"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    if not must and proc.returncode == 0 and not mark.is_file():
+        return None
     assert proc.returncode == -9 and mark.is_file(), (
         f"the build was not killed writing {target!r} (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     mark.unlink()

@@ -159,3 +159,16 @@ def test_the_key_does_not_depend_on_the_checkout_path(tmp_path, gpu):
         post = read_post(proj.posts_dir / "beta" / "index.md")
         keys.append(cachekey.cache_key(post, root=proj.root, lock_file=proj.lock_file, gpu=gpu))
     assert keys[0] == keys[1]
+
+
+def test_a_kernel_that_cannot_start_fails_its_post_by_name(tmp_path, monkeypatch):
+    from folio.execute import kernel
+
+    proj = make_project(tmp_path / "b", posts=[FIXTURES / "blog" / "posts" / "beta"])
+    monkeypatch.setattr(kernel, "kernel_argv", lambda: ["/nonexistent/python3", "-m",
+                                                        "ipykernel_launcher", "-f", "{connection_file}"])
+    r = build(proj, BuildOptions(jobs=1, site=False, keep_going=True))
+    (msg,) = r.problems
+    assert msg.startswith(f"{proj.posts_dir / 'beta' / 'index.md'}: the kernel could not start")
+    assert "fix: check that /nonexistent/python3 -m ipykernel_launcher runs" in msg
+    assert r.results["beta"].status == "failed"

@@ -204,6 +204,32 @@ def test_a_build_killed_while_writing_loses_nothing(warm, target, executed):
     assert "computed 385" in (project.generated_posts / "alpha.md").read_text()
 
 
+def test_a_build_killed_at_any_of_its_writes_loses_nothing(warm, tmp_path):
+    """A rebuild after a prose edit, killed half-way through each of its writes in turn (the
+    render memo, the page, the notebook, the series pages, the report, ...): the next build
+    takes every post from the cache and leaves exactly what an uninterrupted build leaves."""
+    index = warm.posts_dir / "alpha" / "index.md"
+    index.write_text(index.read_text().replace("Alpha introduces", "Alpha, edited, introduces"))
+    reference = tmp_path / "reference"
+    shutil.copytree(warm.root, reference)
+    assert build(Project(reference), NO_SITE).ok
+    published = {k: v for k, v in snapshot(Project(reference)).items() if not k.startswith("build/")}
+    n = 0
+    while True:
+        n += 1
+        proj = Project(tmp_path / f"killed-at-{n}")
+        shutil.copytree(warm.root, proj.root)
+        if build_killed_while_writing(proj.root, str(proj.root), n, must=False) is None:
+            break
+        r = build(proj, NO_SITE)
+        assert r.ok and set(statuses(r).values()) == {"cached"}, (n, r.problems)
+        assert leftovers(proj) == [], n
+        after = snapshot(proj)
+        assert {k: v for k, v in after.items() if not k.startswith("build/")} == published, n
+        assert entries(proj) == entries(warm), n
+    assert n > 5, f"only {n - 1} writes: the prose edit did not reach the pages"
+
+
 def test_a_killed_build_never_publishes_half_a_page(warm):
     """Killed while rewriting alpha's page after an edit: the page on disk is the old one,
     whole; the next build writes the new one."""

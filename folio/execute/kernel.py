@@ -20,6 +20,7 @@ from .env import kernel_argv, kernel_env
 from .failure import cell_failure
 from .frozen import FrozenStore, source_hash
 from .noise import clean_outputs
+from .portable import portable, relative_to_root
 from .result import CellOutputs, ExecutionResult
 
 
@@ -81,40 +82,6 @@ def _kernel_manager_class():
     return PinnedKernelManager
 
 
-def relative_to_root(value, root: Path):
-    """``value`` (JSON-like) with every absolute path under ``root`` made relative to it: the
-    checks' file:line references, tracebacks and printed paths read the same in every checkout,
-    and the cache made in one serves another."""
-    prefixes = sorted({f"{p}{os.sep}" for p in (str(root), str(Path(root).resolve()))}, key=len,
-                      reverse=True)
-
-    def fix(v):
-        if isinstance(v, str):
-            for prefix in prefixes:
-                v = v.replace(prefix, "")
-            return v
-        if isinstance(v, list):
-            return [fix(x) for x in v]
-        if isinstance(v, dict):
-            return {k: fix(x) for k, x in v.items()}
-        return v
-    return fix(value)
-
-
-def _portable(output: dict, root: Path) -> dict:
-    """An output with paths under the root made relative: its text, never its binary data."""
-    kind = output.get("output_type")
-    if kind == "stream":
-        return {**output, "text": relative_to_root(output.get("text", ""), root)}
-    if kind == "error":
-        return {**output, "evalue": relative_to_root(output.get("evalue", ""), root),
-                "traceback": relative_to_root(output.get("traceback", []), root)}
-    data = output.get("data")
-    if data and "text/plain" in data:
-        return {**output, "data": {**data, "text/plain": relative_to_root(data["text/plain"], root)}}
-    return output
-
-
 def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -160,6 +127,15 @@ def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> Exe
         cell, err = _error_output(nb, cells)
         error = cell_failure(post, cell, err.get("ename", "Error"), err.get("evalue", ""),
                              err.get("traceback", []))
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        if any(c.get("execution_count") for c in nb.cells):
+            raise
+        # Nothing ran: the kernel itself did not start (ipykernel missing from the interpreter,
+        # no room for its connection file, ...).
+        error = CellExecutionFailed(
+            f"the kernel could not start ({type(exc).__name__}: {exc})", file=post.path,
+            hint=f"check that {kernel_argv()[0]} -m ipykernel_launcher runs; the other posts "
+                 "are unaffected, and --keep-going builds them")
     seconds = time.perf_counter() - start
     return _collect(post, ctx, key, nb, cells, seconds, error)
 
@@ -188,7 +164,7 @@ def _collect(post, ctx, key, nb, cells, seconds, error) -> ExecutionResult:
     out_cells = []
     for nb_cell, cell in zip(nb.cells, cells):
         outputs = clean_outputs(nb_cell.get("outputs", []))
-        out_cells.append(CellOutputs(cell.number, tuple(_portable(o, ctx.root) for o in outputs)))
+        out_cells.append(CellOutputs(cell.number, tuple(portable(o, ctx.root) for o in outputs)))
     checks, peak = {}, None
     for out in nb.cells[-1].get("outputs", []):
         data = out.get("data", {})
