@@ -206,7 +206,7 @@ def test_a_build_killed_while_writing_loses_nothing(warm, target, executed):
 
 def test_a_build_killed_at_any_of_its_writes_loses_nothing(warm, tmp_path):
     """A rebuild after a prose edit, killed half-way through each of its writes in turn (the
-    render memo, the page, the notebook, the series pages, the report, ...): the next build
+    page, the companion notebook, the render memo, the report): the next build
     takes every post from the cache and leaves exactly what an uninterrupted build leaves."""
     index = warm.posts_dir / "alpha" / "index.md"
     index.write_text(index.read_text().replace("Alpha introduces", "Alpha, edited, introduces"))
@@ -227,7 +227,8 @@ def test_a_build_killed_at_any_of_its_writes_loses_nothing(warm, tmp_path):
         after = snapshot(proj)
         assert {k: v for k, v in after.items() if not k.startswith("build/")} == published, n
         assert entries(proj) == entries(warm), n
-    assert n > 5, f"only {n - 1} writes: the prose edit did not reach the pages"
+    # The page, the notebook, the render memo and the report: a kill at each was survived.
+    assert n - 1 >= 4, f"only {n - 1} writes: the prose edit did not reach the pages"
 
 
 def test_a_killed_build_never_publishes_half_a_page(warm):
