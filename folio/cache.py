@@ -1,9 +1,16 @@
 """The execution cache: one folder per key under ``build/cache/``, written atomically.
 
 An entry holds the executed notebook and a small JSON record. A missing, partial or corrupt
-entry is a miss (logged), never a crash; entries are only ever added whole, so a build killed
-half-way leaves every finished post cached for the next one. Nothing is removed by a build:
-``folio cache prune`` drops the entries no current post would use (see ``Cache.prune``).
+entry is a miss (logged), never a crash; entries are only ever added whole (written in a
+temporary folder, then renamed into place), so a build killed half-way leaves every finished
+post cached for the next one. An entry, once there, is never replaced: its key names everything
+it was made from, so a second writer of the same key (another build) has nothing to add.
+Nothing is removed by a build but the temporary folders of writes that never finished (builds
+hold ``build/.lock``, so no other build is writing one); ``folio cache prune`` drops the entries
+no current post would use (see ``Cache.prune``).
+
+What the entries record is relative to the project root (see ``execute.kernel``), so a cache
+made in one checkout serves another.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ log = logging.getLogger("folio.cache")
 
 NOTEBOOK = "notebook.ipynb"
 RECORD = "record.json"
+PARTIAL = ".tmp-"
 
 
 class Cache:
@@ -46,25 +54,41 @@ class Cache:
             shutil.rmtree(d, ignore_errors=True)
             return None
 
-    def put(self, key: str, nb: nbformat.NotebookNode, record: dict) -> None:
+    def put(self, key: str, nb: nbformat.NotebookNode, record: dict) -> bool:
+        """Add the entry; False (and nothing written) when it is there already."""
         final = self._dir(key)
+        if final.is_dir():
+            return False
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:8]}-", dir=final.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f"{PARTIAL}{key[:8]}-", dir=final.parent))
         try:
             (tmp / NOTEBOOK).write_text(nbformat.writes(nb), encoding="utf-8")
             (tmp / RECORD).write_text(json.dumps({**record, "key": key}, indent=1), encoding="utf-8")
-            if final.exists():
-                shutil.rmtree(final)
-            # A rename is atomic: readers see the whole entry or none of it.
-            os.replace(tmp, final)
+            try:
+                # A rename is atomic: readers see the whole entry or none of it.
+                os.rename(tmp, final)
+            except OSError:
+                if not final.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)  # another writer got there first
+                return False
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        return True
 
     def entries(self) -> list[Path]:
         """Every entry folder, and leftovers of writes that never finished (``.tmp-*``)."""
         return sorted(d for shard in self.root.glob("??") if shard.is_dir() for d in shard.iterdir()
                       if d.is_dir())
+
+    def remove_partial(self) -> list[Path]:
+        """Remove what killed builds left half-written. Only under the build lock: outside it, a
+        running build's write in progress looks the same."""
+        gone = [d for d in self.entries() if d.name.startswith(PARTIAL)]
+        for d in gone:
+            shutil.rmtree(d, ignore_errors=True)
+        return gone
 
     def prune(self, keep: set[str], *, dry_run: bool = False) -> tuple[list[str], int]:
         """Remove every entry whose key is not in ``keep`` (and unfinished writes); return the

@@ -65,9 +65,12 @@ def _cmd_cache_prune(args, project: Project) -> int:
             print(f"folio: error: {exc.render()}", file=sys.stderr)
         raise FolioError("the cache was not pruned: a post that does not parse has no key, and "
                          "its entries would be lost", hint="fix the post above, then prune again")
-    removed, size = Cache(project.cache_dir).prune(keep, dry_run=args.dry_run)
-    gone, freed = MutationCache(project.cache_dir / "mutants").prune(mutation_keys,
-                                                                     dry_run=args.dry_run)
+    from .lock import build_lock
+
+    with build_lock(project.build_dir, "prune"):  # a running build may be writing an entry
+        removed, size = Cache(project.cache_dir).prune(keep, dry_run=args.dry_run)
+        gone, freed = MutationCache(project.cache_dir / "mutants").prune(mutation_keys,
+                                                                         dry_run=args.dry_run)
     removed, size = removed + gone, size + freed
     verb = "would remove" if args.dry_run else "removed"
     print(f"folio: {verb} {len(removed)} cache entr{'y' if len(removed) == 1 else 'ies'} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import html
 import re
 from urllib.parse import urljoin
@@ -48,11 +49,30 @@ def fix_item(block: str) -> str:
     return _DESCRIPTION.sub(description, block)
 
 
+_PUBDATE = re.compile(r"<pubDate>([^<]+)</pubDate>")
+_CHANNEL_DATES = re.compile(r"<(?P<tag>lastBuildDate|pubDate)>[^<]*</(?P=tag)>")
+
+
+def newest_item_date(xml: str) -> str | None:
+    """The latest ``<pubDate>`` among the items (RFC 822), or None when there is no item."""
+    dates = []
+    for item in _ITEM.findall(xml):
+        for text in _PUBDATE.findall(item):
+            try:
+                dates.append(email.utils.parsedate_to_datetime(text.strip()))
+            except (TypeError, ValueError):
+                continue
+    return email.utils.format_datetime(max(dates)) if dates else None
+
+
 def fix_feed(xml: str, fix=fix_item) -> str:
     xml = _ITEM.sub(lambda m: fix(m.group(0)), xml)
-    # The channel's build date is the newest item's date, not the wall clock: same posts, same bytes.
-    dates = re.findall(r"<pubDate>([^<]+)</pubDate>", xml)
-    if dates:
-        newest = dates[0]
-        xml = re.sub(r"<lastBuildDate>[^<]*</lastBuildDate>", f"<lastBuildDate>{newest}</lastBuildDate>", xml)
+    # The channel's dates are the newest item's date, not the build's clock (which is the fixed
+    # SOURCE_DATE_EPOCH, older than every post): same posts, same bytes, and a date that means
+    # something to a feed reader.
+    newest = newest_item_date(xml)
+    if newest:
+        head, sep, rest = xml.partition("<item>")
+        head = _CHANNEL_DATES.sub(lambda m: f"<{m['tag']}>{newest}</{m['tag']}>", head)
+        xml = head + sep + rest
     return xml

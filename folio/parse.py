@@ -141,7 +141,9 @@ def _code_cell(b: Block, number: int, path: Path) -> Cell:
                      if l.strip().startswith(":tags:") or l.strip().startswith("tags:")), b.line + 1)
         raise PostError(f"cell option ':tags:' must be a list of names, got {tags!r}"[:200],
                         file=path, line=line, hint="write ':tags: [hide-input]'")
-    return Cell("code", b.body.rstrip("\n"), b.body_line, tuple(tags), number)
+    # The other options (":output-lines: 2000") are read where they apply (render.limits).
+    return Cell("code", b.body.rstrip("\n"), b.body_line, tuple(tags), number,
+                options={k: v for k, v in b.options.items() if k != "tags"})
 
 
 def parse_body(body: str, first_line: int, path: Path) -> tuple[list[Cell], list[Equation]]:

@@ -8,6 +8,7 @@ executes, so a prose edit re-renders from the cache without starting a kernel.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -23,11 +24,13 @@ from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
 from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
+from .lock import build_lock
 from .parse import read_post
 from .post import Post
-from .render.files import remove_stale, write_if_changed
+from .render.files import remove_partial_writes, remove_stale, write_atomic, write_if_changed
 from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
+from .render.outputs import output_warnings
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
 from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
@@ -96,8 +99,7 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
     jobs = max(1, min(opts.jobs, len(posts) or 1))
     ctx = ExecContext(root=project.root, cache=Cache(project.cache_dir),
                       figures_dir=project.figures_dir, lock_file=project.lock_file,
-                      device=device, timeout=opts.timeout,
-                      threads=max(1, (os.cpu_count() or 1) // jobs))
+                      device=device, timeout=opts.timeout)
     if cache_only:
         found = (execute_post(p, ctx, cache_only=True) for p in posts)
         return {r.slug: r for r in found if r is not None}
@@ -139,38 +141,45 @@ def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResu
 
 def render(project: Project, all_posts: list[Post], results: dict[str, ExecutionResult],
            result: BuildResult, *, prune: bool) -> None:
+    """Render every post that executed; a post that fails to render (invalid TeX, a missing
+    glued value) is a failed post: it is left out of the series, the listings and the feed
+    like one whose code failed, and the rest of the site still builds."""
     titles = load_titles(project.docs_dir / "series.yml")
     # Posts not built this time (--only) keep the pages an earlier build wrote; one that has
-    # none yet (a fresh clone) is left out of the series pages instead of linked to nothing.
+    # none yet (a fresh clone) is left out of the site instead of linked to from nowhere.
     unbuilt = [p for p in all_posts if p.slug not in results]
-    missing = [p.slug for p in unbuilt if not (project.generated_posts / f"{p.slug}.md").is_file()]
+    missing = {p.slug for p in unbuilt if not (project.generated_posts / f"{p.slug}.md").is_file()}
     if missing:
+        listed = sorted(missing)
         result.warnings.append(
-            f"{len(missing)} post(s) not built this time have no page yet ({', '.join(missing[:5])}"
+            f"{len(missing)} post(s) not built this time have no page yet ({', '.join(listed[:5])}"
             f"{', ...' if len(missing) > 5 else ''}), so the site leaves them out; run a full "
             "`folio build` once to include them")
-    on_site = [p for p in all_posts if p.slug not in missing
-               and (p.slug not in results or results[p.slug].ok)]
-    ok_posts = [p for p in on_site if p.slug in results]
-    series = series_of(on_site, titles)
+    memo, code = RenderMemo(project.build_dir / "render.json", project.root), folio_code()
+    failed: set[str] = set(missing)
+    done: dict = {}  # (slug, render key) -> what _render_posts found, kept across passes
+    while True:
+        # Failed posts, and posts with no page, have none on the site.
+        on_site = [p for p in all_posts if (p.slug not in results or results[p.slug].ok)
+                   and p.slug not in failed]
+        series = series_of(on_site, titles)
+        pages, newly_failed = _render_posts(project, on_site, results, series, memo, code, done)
+        if not newly_failed:
+            break
+        # A failed post changes its series' numbering and navigation: render its series again.
+        for slug, exc in newly_failed.items():
+            failed.add(slug)
+            results[slug] = replace(results[slug], status="failed", error=exc)
+            result.problems.append(exc.render())
     written: set[Path] = set()
     figure_files: set[Path] = set()
-    memo, code = RenderMemo(project.build_dir / "render.json", project.root), folio_code()
-    for post in ok_posts:
-        info = series.get(post.meta.series) if post.meta.series else None
-        key = render_key(post, results[post.slug], info, code)
-        files = memo.files(post.slug, key)
-        if files is None:
-            try:
-                files = _render_one(project, post, results[post.slug], info)
-            except FolioError as exc:
-                result.problems.append(exc.render())
-                continue
-            memo.put(post.slug, key, files)
-            result.rendered.append(post.slug)
-        page, nb, *figures = files
+    for post in on_site:
+        if post.slug not in pages:
+            continue
+        page, nb, *figures = _write_rendered(post, pages[post.slug], memo, result)
         written |= {page, nb}
         figure_files.update(figures)
+        result.warnings.extend(output_warnings(post, results[post.slug]))
     memo.save()
     posts_by_slug = {p.slug: p for p in on_site}
     for info in series.values():
@@ -183,28 +192,63 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     if prune:
         for d in (project.generated_posts, project.generated_notebooks, project.generated_series):
             for p in remove_stale(d, written):
-                say(f"  removed {p.relative_to(project.root)} (no such post any more)")
+                say(f"  removed {p.relative_to(project.root)} (no post of that name on the site)")
         for slug_dir in project.figures_dir.glob("*") if project.figures_dir.is_dir() else []:
             if slug_dir.name in results and results[slug_dir.name].ok:
                 remove_stale(slug_dir, figure_files)
 
 
-def _render_one(project: Project, post: Post, result: ExecutionResult, series) -> list[Path]:
-    """Write one post's page, companion notebook and figures: [page, notebook, *figures]."""
+def _render_posts(project: Project, on_site: list[Post], results: dict[str, ExecutionResult],
+                  series: dict, memo: RenderMemo, code: str, done: dict):
+    """For each executed post: its render key and either the files a memo hit names (paths)
+    or its files rendered now, in memory (path -> data). And the posts that failed to render,
+    with their errors. ``done`` keeps what earlier passes rendered, by render key."""
+    pages, failed = {}, {}
+    for post in on_site:
+        if post.slug not in results:
+            continue
+        info = series.get(post.meta.series) if post.meta.series else None
+        key = render_key(post, results[post.slug], info, code, project.root)
+        if (post.slug, key) not in done:
+            files = memo.files(post.slug, key)
+            if files is None:
+                try:
+                    files = _render_one(project, post, results[post.slug], info)
+                except FolioError as exc:
+                    failed[post.slug] = exc
+                    continue
+            done[post.slug, key] = files
+        pages[post.slug] = (key, done[post.slug, key])
+    return pages, failed
+
+
+def _write_rendered(post: Post, rendered, memo: RenderMemo, result: BuildResult) -> list[Path]:
+    """The post's files, [page, notebook, *figures], written if rendered in this build."""
+    key, files = rendered
+    if isinstance(files, dict):
+        for path, data in files.items():
+            write_if_changed(path, data)
+        files = list(files)
+        memo.put(post.slug, key, files)
+        result.rendered.append(post.slug)
+    return files
+
+
+def _render_one(project: Project, post: Post, result: ExecutionResult, series) -> dict[Path, bytes | str]:
+    """One post's page, companion notebook and figures, in memory: {page, notebook, *figures}."""
     rendered = render_post(post, result, series, project.root)
-    page = project.generated_posts / f"{post.slug}.md"
-    write_if_changed(page, rendered.markdown[0])
-    nb = project.generated_notebooks / f"{post.slug}.ipynb"
-    write_if_changed(nb, companion(post, result))
-    figures = [project.root / rel for rel in rendered.files]
-    for path, data in zip(figures, rendered.files.values()):
-        write_if_changed(path, data)
-    return [page, nb, *figures]
+    files: dict[Path, bytes | str] = {
+        project.generated_posts / f"{post.slug}.md": rendered.markdown[0],
+        project.generated_notebooks / f"{post.slug}.ipynb": companion(post, result)}
+    files.update({project.root / rel: data for rel, data in rendered.files.items()})
+    return files
 
 
 def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildResult) -> None:
-    """Failed posts are errors; unverified equations, surviving mutants and pending GPU results
-    are warnings, errors under --strict (see ``verify.findings``)."""
+    """Failed posts are errors, and so is an equation whose check ran and failed (the equation
+    or its code is wrong; the page still shows the failure). Unfinished or weak checks
+    (no counterpart or check, only consistent, surviving mutants) and pending GPU results are
+    warnings, errors under --strict (see ``verify.findings``)."""
     for slug, r in sorted(results.items()):
         if r.error:
             result.problems.append(r.error.render())
@@ -224,14 +268,40 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
 
 def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None) -> BuildResult:
     """``site``: mkdocs already started by the caller (see ``start_site``); else started here
-    when the site may need rebuilding."""
-    if site is None:
-        site = start_site(project, opts.site)
+    when the site may need rebuilding. One build at a time holds ``build/.lock``; a file that
+    cannot be written (a full disk, a read-only ``build/``) stops the build with a FolioError
+    naming it, and the cache keeps every post that finished."""
     try:
-        return _build(project, opts, site)
+        with build_lock(project.build_dir):
+            if site is None:
+                site = start_site(project, opts.site)
+            # What builds killed mid-write left; no other build is writing (we hold the lock).
+            Cache(project.cache_dir).remove_partial()
+            out = project.build_dir
+            remove_partial_writes([*out.glob("*"), *(out / "site-memo").glob("*"),
+                                   *project.docs_dir.rglob("*"), *project.figures_dir.rglob("*")])
+            return _build(project, opts, site)
+    except OSError as exc:
+        raise storage_error(exc, project) from None
     finally:
         if site and site.proc.returncode is None:
             site.cancel()
+
+
+def storage_error(exc: OSError, project: Project) -> FolioError:
+    """An OSError from reading or writing the project's files, as a message a person can act on."""
+    where = exc.filename or project.build_dir
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "free some disk space (or raise the quota) and build again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        hint = (f"make {project.build_dir.name}/ and site_src/ writable (or build in a checkout "
+                "you can write to) and build again")
+    else:
+        hint = "fix what the message says and build again"
+    return FolioError(f"the build stopped: {what}", file=where, hint=(
+        hint + "; every post that finished before is still in the cache, and no half-written "
+        "file was left in its place"))
 
 
 def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> BuildResult:
@@ -269,10 +339,13 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
         cached = execute(project, pageless, opts, cache_only=True)
         shown.update(mutate(project, pageless, cached, opts, cache_only=True))
     render(project, every, shown, result, prune=not opts.only)
+    result.results = {s: shown[s] for s in result.results}  # a post that failed to render
 
     # 4. The report, as data and as a page.
     report = _write_report(project, result)
     write_if_changed(project.report_page, report_mod.page(report))
+    if any(not r.ok for r in result.results.values()) and not opts.keep_going:
+        return _finish(result, t0)  # a post failed to render: as for one that failed to run
 
     # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
     if opts.site and site_is_current(project):
@@ -305,8 +378,7 @@ def _write_report(project: Project, result: BuildResult) -> dict:
     merged = [previous[s] for s in sorted(previous) if s not in built and s in existing]
     if merged:
         report["posts"] = sorted(report["posts"] + merged, key=lambda p: p["slug"])
-        project.report_file.write_text(json.dumps(report, indent=1, ensure_ascii=False),
-                                       encoding="utf-8")
+        write_atomic(project.report_file, json.dumps(report, indent=1, ensure_ascii=False))
     return report
 
 

@@ -28,6 +28,8 @@ class Cell:
     number: int = 0  # code cells: 1-based position among the post's code cells
     # markdown cells: the cell's parsed blocks (folio.blocks.Block), directive bodies included
     blocks: tuple = ()
+    # code cells: the other options of the cell's header (":output-lines: 2000"), as written
+    options: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_gpu(self) -> bool:

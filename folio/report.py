@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from .execute.result import ExecutionResult
+from .render.files import write_atomic
 
 
 def mutant_counts(eqs: list[dict]) -> dict:
@@ -34,8 +35,7 @@ def post_record(r: ExecutionResult) -> dict:
 
 def write_json(path: Path, results: dict[str, ExecutionResult], problems: list[str]) -> dict:
     report = {"posts": [post_record(results[s]) for s in sorted(results)], "problems": problems}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
     return report
 
 

@@ -20,6 +20,8 @@ from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import Project
+from .errors import FolioError
+from .lock import BuildLocked
 from .pipeline import BuildOptions, build, say
 from .site import DEFAULT_EPOCH
 
@@ -46,6 +48,15 @@ class _Changes(FileSystemEventHandler):
                 self.all = True  # kernels/: the cache key decides which posts re-run
             self.last = time.monotonic()
 
+    def put_back(self, batch: tuple[str, ...]) -> None:
+        """A batch that could not be built now (another build holds the lock): again later."""
+        with self.lock:
+            if batch:
+                self.slugs.update(batch)
+            else:
+                self.all = True
+            self.last = time.monotonic()
+
     def take(self, quiet: float = 0.3):
         with self.lock:
             if (not self.slugs and not self.all) or time.monotonic() - self.last < quiet:
@@ -63,11 +74,31 @@ def site_url(project: Project, host: str, port: int) -> str:
     return f"http://{host}:{port}{path if path.endswith('/') else path + '/'}"
 
 
+def preview_options(jobs: int, only: tuple[str, ...] = ()) -> BuildOptions:
+    """How serve builds: every post it can, no mkdocs (``mkdocs serve`` renders), and a post
+    whose check fails still gets its page, showing the failure, so the author sees it."""
+    return BuildOptions(jobs=jobs, keep_going=True, site=False, only=only)
+
+
+def rebuild(project: Project, jobs: int, only: tuple[str, ...] = ()) -> bool:
+    """One preview build; its errors are printed, never raised: the preview keeps running.
+    False when another build holds the lock (try again later)."""
+    try:
+        build(project, preview_options(jobs, only))
+    except BuildLocked as exc:
+        say(f"folio: waiting: {exc.render()}")
+        return False
+    except FolioError as exc:
+        say(f"folio: error: {exc.render()}")
+    return True
+
+
 def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
     # Pages rendered for the preview tell the author what to fix (see render.marks).
     os.environ["FOLIO_PREVIEW"] = "1"
     say("folio: first build (execution is cached; only changed posts run)")
-    build(project, BuildOptions(jobs=jobs, keep_going=True, site=False))
+    while not rebuild(project, jobs):
+        time.sleep(1.0)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
     server = subprocess.Popen(
@@ -88,7 +119,10 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
             if batch is None:
                 continue
             t0 = time.perf_counter()
-            build(project, BuildOptions(jobs=jobs, keep_going=True, site=False, only=batch))
+            if not rebuild(project, jobs, batch):
+                changes.put_back(batch)
+                time.sleep(1.0)
+                continue
             say(f"folio: rebuilt {', '.join(batch) or 'all posts'} in {time.perf_counter() - t0:.2f} s")
     except KeyboardInterrupt:
         pass

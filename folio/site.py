@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .config import Project
 from .errors import SiteBuildFailed
+from .render.files import write_atomic
+from .site_worker import READY
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
 # builds of the same commit byte-identical. It is the site's one build timestamp.
@@ -71,7 +73,7 @@ def site_may_change(project: Project) -> bool:
 def write_sources_stamp(project: Project) -> None:
     """After a build that left the site current: the next one starts mkdocs early only if an
     author has changed something since."""
-    (project.build_dir / "site-sources.stamp").write_text(sources_stamp(project))
+    write_atomic(project.build_dir / "site-sources.stamp", sources_stamp(project))
 
 
 class SiteBuild:
@@ -91,11 +93,26 @@ class SiteBuild:
             cmd.append("--strict")
         self.proc = subprocess.Popen(cmd, cwd=project.root, env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._ready, self._early = False, ""
+
+    def wait_ready(self) -> None:
+        """Until the worker has loaded mkdocs.yml (or has exited)."""
+        if not self._ready:
+            self._ready = True
+            line = self.proc.stdout.readline()
+            if line.strip() != READY:
+                self._early = line
 
     def run(self) -> str:
         project = self.project
+        # From here until mkdocs has finished, build/site is not the site of any inputs: a build
+        # killed meanwhile must not find it current next time.
+        (project.build_dir / "site-inputs.sha256").unlink(missing_ok=True)
         out, err = self.proc.communicate("build\n")
-        log = err + out
+        if not self._ready:
+            first, _, rest = out.partition("\n")
+            out = rest if first.strip() == READY else out
+        log = err + self._early + out
         if self.proc.returncode != 0:
             problems = ([l for l in log.splitlines() if "WARNING" in l or "ERROR" in l]
                         or log.splitlines()[-15:])
@@ -103,7 +120,7 @@ class SiteBuild:
                                   file=project.root / "mkdocs.yml",
                                   detail="\n".join(problems[:30]),
                                   hint="fix the warnings above (a broken link names its page)")
-        (project.build_dir / "site-inputs.sha256").write_text(site_inputs_hash(project))
+        write_atomic(project.build_dir / "site-inputs.sha256", site_inputs_hash(project))
         write_sources_stamp(project)
         return log
 

@@ -13,10 +13,11 @@ import hashlib
 import json
 import logging
 import marshal
-import os
 from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from .render.files import write_atomic
 
 
 def digest(*parts: str) -> str:
@@ -57,10 +58,7 @@ class Memo:
         """Keeps the keys this build used, and only those; unchanged, the file is not rewritten."""
         if self.used.keys() == self.old.keys() and self.path.is_file():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(marshal.dumps((self.salt, self.used)))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, marshal.dumps((self.salt, self.used)))
 
 
 def memoized(fn, memo: Memo):

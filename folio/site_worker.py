@@ -5,7 +5,7 @@ listing the theme's files is most of a site build that has little to rebuild. Th
 that on the second core while folio is still busy, then waits. On the line ``build`` it runs what
 ``mkdocs build --clean`` runs, with the config it loaded (loaded again if mkdocs.yml changed
 meanwhile), mkdocs' own messages and exit code; on anything else (folio found the site current)
-it exits having built nothing.
+it exits having built nothing. Its first line on stdout says it has loaded the config.
 
     python -m folio.site_worker mkdocs.yml build/site [--strict]
 """
@@ -16,6 +16,8 @@ import functools
 import os
 import sys
 from pathlib import Path
+
+READY = "folio-site-worker: ready"
 
 
 def _load(config_file: str, site_dir: str, strict: bool):
@@ -87,6 +89,7 @@ def main(argv: list[str]) -> int:
     text, cfg = _load(config_file, site_dir, strict)
     if not isinstance(cfg, Exception):
         cfg.theme.get_env().list_templates()  # warm the listing
+    print(READY, flush=True)  # loaded: what changes from here on is read again on "build"
     if sys.stdin.readline().strip() != "build":
         return 0
     if Path(config_file).read_bytes() != text:

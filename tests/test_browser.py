@@ -190,7 +190,8 @@ def test_page(path, server, browser):
 
         # A phone: nothing wider than 375 px.
         page.set_viewport_size({"width": 375, "height": 800})
-        page.wait_for_timeout(100)
+        page.wait_for_function("() => window.innerWidth === 375")
+        page.evaluate(NEXT_FRAME)  # the layout at the new width
         over = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if over > 1:
             problems.append(f"content overflows a 375 px viewport by {over} px")
@@ -199,6 +200,10 @@ def test_page(path, server, browser):
     problems += [f"request off this machine: {u}" for u in off_site]
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
 
+
+# Resolves once the browser has run two animation frames: style, layout and paint are done for
+# whatever changed before the call (an event, where a fixed wait would guess).
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 BLOCKS = """() => Array.from(document.querySelector('article').children).map(el =>
   [el.tagName + '.' + el.className, Math.round(el.getBoundingClientRect().height)])"""
@@ -214,10 +219,10 @@ def test_skipped_blocks_keep_their_layout(server, browser):
         height = page.evaluate("() => document.documentElement.scrollHeight")
         for y in range(0, height, 400):  # scroll through: every block becomes rendered
             page.evaluate(f"() => window.scrollTo(0, {y})")
-            page.wait_for_timeout(10)
+            page.evaluate(NEXT_FRAME)  # laid out and painted at this position
         skipped = page.evaluate(BLOCKS)
         page.add_style_tag(content="article > * { content-visibility: visible !important }")
-        page.wait_for_timeout(100)
+        page.evaluate(NEXT_FRAME)
         plain = page.evaluate(BLOCKS)
     finally:
         page.close()

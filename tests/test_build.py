@@ -1,13 +1,8 @@
 """The pipeline end to end on a tiny fixture blog: pages, feed, figures, cache behaviour, errors."""
 
 import json
-import os
-import shutil
-import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import feedparser
 import nbformat
@@ -15,6 +10,7 @@ import pytest
 
 from folio.pipeline import BuildOptions, build
 from tests.conftest import FIXTURES, make_project
+from tests.faults import build_killed_while_writing
 
 NO_SITE = BuildOptions(jobs=2, site=False)
 
@@ -162,22 +158,19 @@ def test_malformed_post_does_not_stop_the_others_with_keep_going(project):
 
 
 def test_killed_build_leaves_a_usable_cache(project):
-    slow = project.posts_dir / "beta" / "index.md"
-    slow.write_text(slow.read_text().replace('print("double"', 'import time; time.sleep(60)\nprint("double"'))
-    proc = subprocess.Popen([sys.executable, "-m", "folio", "build", "--jobs", "1", "--no-site"],
-                            cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline and not list(project.cache_dir.rglob("record.json")):
-            time.sleep(0.2)
-        assert list(project.cache_dir.rglob("record.json")), "alpha never finished"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    r = build(project, BuildOptions(jobs=1, site=False, only=("alpha",)))
-    assert statuses(r) == {"alpha": "cached"}
+    """Killed (SIGKILL, no clean-up) half-way through writing beta's cache entry, after alpha's
+    was written: alpha stays cached, beta's half-written entry is never read as one and is gone
+    after the next build."""
+    build_killed_while_writing(project.root, "notebook.ipynb", nth=2)  # the 2nd entry: beta's
+    partial = list(project.cache_dir.rglob(".tmp-*"))
+    assert partial, "the kill came after the entry was complete: nothing was tested"
+    whole = [p for p in project.cache_dir.glob("??/*/record.json")
+             if not p.parent.name.startswith(".tmp-")]
+    assert len(whole) == 1 and '"slug": "alpha"' in whole[0].read_text()
+    r = build(project, BuildOptions(jobs=1, site=False))
+    assert r.ok and statuses(r) == {"alpha": "cached", "beta": "executed"}
     assert not list(project.cache_dir.rglob(".tmp-*"))
+    assert "double 42" in (project.generated_posts / "beta.md").read_text()
 
 
 def test_new_post_builds(project):

@@ -1,5 +1,6 @@
 """The RSS feed as a reader's app sees it: valid, complete, absolute, math without JavaScript."""
 
+import email.utils
 import json
 import re
 from pathlib import Path
@@ -36,6 +37,33 @@ def local_file(url: str) -> Path:
     return SITE / rel / "index.html" if rel.endswith("/") or not rel else SITE / rel
 
 
+def url_problems(html: str) -> list[str]:
+    """Every link and image in an item's HTML must be an absolute URL on the site that resolves
+    to a file of the built site: a feed reader shows the item away from the site, and nothing
+    may be fetched from elsewhere."""
+    problems = []
+    for attr, url in re.findall(r'\b(href|src)="([^"]*)"', html):
+        if not url.startswith(SITE_URL):
+            kind = "relative" if not urlparse(url).scheme else "off-site"
+            problems.append(f"{kind} {attr} {url}")
+        elif not local_file(url.split("#")[0]).is_file():
+            problems.append(f"{attr} {url} is not a file of the built site")
+    return problems
+
+
+def test_url_problems_catches_what_a_feed_reader_cannot_follow():
+    bad = {f'<a href="http://{SITE_URL[8:]}blog/">': "off-site href",  # plain http
+           '<a href="https://example.com/">': "off-site href",
+           '<img src="//cdn.example.com/x.svg">': "relative src",
+           '<a href="../beta/">': "relative href",
+           '<a href="#eq-1">': "relative href",
+           f'<img src="{SITE_URL}figures/no-such-post/nothing.svg">': "is not a file of the built site"}
+    for html, problem in bad.items():
+        (found,) = url_problems(html)
+        assert problem in found, (html, found)
+    assert url_problems('<p>no links</p>') == []
+
+
 def test_feed_parses_without_errors(feed):
     _, parsed = feed
     assert not parsed.bozo, parsed.get("bozo_exception")
@@ -62,11 +90,7 @@ def test_items_carry_full_content_with_absolute_urls_and_mathml(feed):
         html = by_title[post.meta.title].description
         # Full content: the last prose of the post is there, not only the excerpt.
         assert "This post's code ran on" in html, f"{post.slug}: the item holds only part of the post"
-        for attr, url in re.findall(r'\b(href|src)="([^"]*)"', html):
-            assert urlparse(url).scheme in ("https", "mailto", "data") or url.startswith("#") is False, url
-            assert not url.startswith(("../", "./")) and urlparse(url).scheme, f"{post.slug}: relative {attr} {url}"
-        for img in re.findall(r'<img[^>]*src="([^"]+)"', html):
-            assert local_file(img.split("#")[0]).is_file(), f"{post.slug}: image {img} not in the site"
+        assert url_problems(html) == [], post.slug
         if post.equations:
             # Pre-rendered math: a reader that runs no JavaScript still sees formulas.
             assert html.count('class="folio-equation"') == len(post.equations)
@@ -78,6 +102,30 @@ def test_no_placeholders_in_the_channel(feed):
     assert "<url>None</url>" not in raw
     assert ">None<" not in raw
     assert "<lastBuildDate>" in raw
+
+
+def test_the_channel_is_dated_by_its_newest_item(feed):
+    raw, parsed = feed
+    newest = max(e.published_parsed for e in parsed.entries)
+    assert parsed.feed.updated_parsed == newest
+    (last,) = re.findall(r"<lastBuildDate>([^<]+)</lastBuildDate>", raw)
+    assert email.utils.parsedate_to_datetime(last).timetuple()[:6] == newest[:6]
+
+
+def test_fix_feed_dates_the_channel_by_the_newest_item_whatever_the_order():
+    from folio.feed import fix_feed
+
+    xml = ("<rss><channel><title>t</title><pubDate>Thu, 01 Jan 2026 00:00:00 -0000</pubDate>"
+           "<lastBuildDate>Thu, 01 Jan 2026 00:00:00 -0000</lastBuildDate>"
+           "<item><title>a</title><pubDate>Mon, 12 Jan 2026 00:00:00 +0000</pubDate></item>"
+           "<item><title>b</title><pubDate>Mon, 13 Apr 2026 00:00:00 +0000</pubDate></item>"
+           "<item><title>c</title><pubDate>Mon, 02 Mar 2026 00:00:00 +0000</pubDate></item>"
+           "</channel></rss>")
+    fixed = fix_feed(xml, fix=lambda item: item)
+    assert "<lastBuildDate>Mon, 13 Apr 2026 00:00:00 +0000</lastBuildDate>" in fixed
+    assert fixed.count("<pubDate>Mon, 13 Apr 2026") == 2  # the channel's and item b's
+    assert "2026-01-01" not in fixed and "01 Jan 2026" not in fixed
+    assert fix_feed(fixed, fix=lambda item: item) == fixed
 
 
 def test_feed_unescape_matches_html_unescape_on_jinja_escaped_text():

@@ -2,7 +2,6 @@
 mkdocs process started early. Every shortcut is checked against the thing it skips."""
 
 import os
-import time
 
 from folio.pipeline import BuildOptions, build
 from folio.site import SiteBuild, site_may_change
@@ -77,7 +76,7 @@ def test_mkdocs_is_started_early_only_when_an_input_changed(project):
 def test_the_early_mkdocs_rereads_a_config_edited_while_it_waited(project):
     assert build(project, NO_SITE).ok
     site = SiteBuild(project)
-    time.sleep(3)  # let it load mkdocs.yml
+    site.wait_ready()  # it has loaded mkdocs.yml: the edit below comes after
     edit(project.root / "mkdocs.yml", "site_name: folio", "site_name: renamed folio")
     site.run()
     assert "renamed folio" in (project.site_dir / "index.html").read_text()

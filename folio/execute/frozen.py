@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..post import Cell
+from ..render.files import write_atomic
 
 
 def source_hash(cell: Cell, dependency_hashes: dict) -> str:
@@ -43,15 +44,15 @@ class FrozenStore:
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
             return Frozen(data["outputs"], data["provenance"])
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def save(self, h: str, cell: Cell, outputs: list, provenance: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         record = {"provenance": {**provenance, "source_hash": h,
                                  "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
                   "cell_source": cell.source, "outputs": outputs}
-        self._path(h).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        # Atomic: a build killed mid-write must not leave half a measurement that looks whole.
+        write_atomic(self._path(h), json.dumps(record, indent=1, sort_keys=True))
 
     def prune(self, keep: set[str]) -> None:
         """Drop frozen results of cells that no longer exist (called after a GPU run)."""

@@ -16,9 +16,11 @@ from ..errors import CellExecutionFailed
 from ..post import Cell, Post
 from ..runtime.mimetypes import CHECKS, RUNINFO
 from .device import Device
+from .env import kernel_argv, kernel_env
 from .failure import cell_failure
 from .frozen import FrozenStore, source_hash
 from .noise import clean_outputs
+from .portable import portable, relative_to_root
 from .result import CellOutputs, ExecutionResult
 
 
@@ -30,7 +32,6 @@ class ExecContext:
     lock_file: Path
     device: Device
     timeout: int = 600
-    threads: int = 1  # BLAS/torch threads per kernel: cores divided among parallel posts
 
 
 def frozen_kind(cell: Cell, post: Post) -> str | None:
@@ -63,23 +64,22 @@ class FrozenPlan:
         return cell.number in self.hashes and self.store.load(self.hashes[cell.number]) is not None
 
 
-def _kernel_env(post: Post, ctx: ExecContext) -> dict:
-    env = dict(os.environ)
-    path = [str(post.dir.resolve()), str(ctx.root.resolve())]
-    if env.get("PYTHONPATH"):
-        path.append(env["PYTHONPATH"])
-    n = str(ctx.threads)
-    env.update({
-        "PYTHONPATH": os.pathsep.join(path),
-        "PYTHONHASHSEED": "0",
-        "FOLIO_SLUG": post.slug,
-        "OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n,
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    })
-    if not ctx.device.gpu:
-        # Triton kernels run on CPU tensors in the interpreter; it must be set before import.
-        env.setdefault("TRITON_INTERPRET", "1")
-    return env
+def _kernel_manager_class():
+    """nbclient's kernel manager, started with this interpreter (``env.kernel_argv``) whatever
+    kernelspec named python3 is installed: a kernelspec may point at another interpreter and
+    add environment variables of its own."""
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class PinnedKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(argv=kernel_argv(), display_name="Python 3",
+                                               language="python", env={})
+            return self._kernel_spec
+
+    return PinnedKernelManager
 
 
 def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
@@ -102,12 +102,14 @@ def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> Exe
     cells = [c for c in post.code_cells if runs_here(c, post, ctx.device, plan)]
     nb = _notebook(post, cells)
     client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,
+                            kernel_manager_class=_kernel_manager_class(),
                             resources={"metadata": {"path": str(post.dir.resolve())}})
     start = time.perf_counter()
     error = None
     try:
         # The kernel's own stderr (its TCP-transport warning) is not the post's output.
-        client.execute(env=_kernel_env(post, ctx), stderr=subprocess.DEVNULL)
+        client.execute(env=kernel_env(post.dir, ctx.root, post.slug, ctx.device.gpu),
+                       stderr=subprocess.DEVNULL)
     except CellTimeoutError:
         cell = _failed_cell(nb, cells)
         error = CellExecutionFailed(
@@ -125,6 +127,15 @@ def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> Exe
         cell, err = _error_output(nb, cells)
         error = cell_failure(post, cell, err.get("ename", "Error"), err.get("evalue", ""),
                              err.get("traceback", []))
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        if any(c.get("execution_count") for c in nb.cells):
+            raise
+        # Nothing ran: the kernel itself did not start (ipykernel missing from the interpreter,
+        # no room for its connection file, ...).
+        error = CellExecutionFailed(
+            f"the kernel could not start ({type(exc).__name__}: {exc})", file=post.path,
+            hint=f"check that {kernel_argv()[0]} -m ipykernel_launcher runs; the other posts "
+                 "are unaffected, and --keep-going builds them")
     seconds = time.perf_counter() - start
     return _collect(post, ctx, key, nb, cells, seconds, error)
 
@@ -152,12 +163,13 @@ def _failed_cell(nb, cells: list[Cell]) -> Cell:
 def _collect(post, ctx, key, nb, cells, seconds, error) -> ExecutionResult:
     out_cells = []
     for nb_cell, cell in zip(nb.cells, cells):
-        out_cells.append(CellOutputs(cell.number, tuple(clean_outputs(nb_cell.get("outputs", [])))))
+        outputs = clean_outputs(nb_cell.get("outputs", []))
+        out_cells.append(CellOutputs(cell.number, tuple(portable(o, ctx.root) for o in outputs)))
     checks, peak = {}, None
     for out in nb.cells[-1].get("outputs", []):
         data = out.get("data", {})
         if CHECKS in data:
-            checks = data[CHECKS]
+            checks = relative_to_root(data[CHECKS], ctx.root)
         if RUNINFO in data:
             peak = data[RUNINFO].get("peak_memory_mb")
     return ExecutionResult(

@@ -48,9 +48,16 @@ def run_all(posts: list[Post], execute: Callable[[Post], ExecutionResult], *, jo
         progress.finished(r)
         return r
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         futures = {pool.submit(job, p): p for p in order}
         for f in as_completed(futures):
             r = f.result()
             results[r.slug] = r
+    except BaseException:
+        # One post could not be executed or cached (a full disk): start no more; the ones
+        # running finish, and what they cached stays.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results

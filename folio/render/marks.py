@@ -87,7 +87,7 @@ def function_source(where: str, root: Path) -> tuple[str, str, int] | None:
     """(source with decorators, path relative to root, line) of the function at ``file:line``."""
     file, _, line = where.rpartition(":")
     try:
-        path, lineno = Path(file), int(line)
+        path, lineno = root / file, int(line)  # relative to the root (see execute.kernel)
         text = path.read_text(encoding="utf-8")
         rel = str(path.resolve().relative_to(root.resolve()))
     except (OSError, ValueError):

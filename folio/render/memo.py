@@ -31,13 +31,13 @@ def folio_code() -> str:
     return h.hexdigest()
 
 
-def render_key(post: Post, result: ExecutionResult, series, code: str) -> str:
+def render_key(post: Post, result: ExecutionResult, series, code: str, root: Path) -> str:
     """Digest of what the post's rendered files are made from: its folder, the files its
     equation marks quote (a counterpart may live in kernels/), its outputs, checks and series."""
     h = hashlib.sha256(code.encode())
     quoted = {e["counterpart_where"].rpartition(":")[0]
               for e in (result.checks or {}).get("equations", []) if e.get("counterpart_where")}
-    for p in [post.path, *post_files(post), *sorted(Path(q) for q in quoted)]:
+    for p in [post.path, *post_files(post), *sorted(root / q for q in quoted)]:
         try:
             h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
         except OSError:

@@ -6,7 +6,10 @@ import base64
 import html
 from dataclasses import dataclass, field
 
+from ..execute.result import ExecutionResult
+from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, CHECKS, FIGURE, GLUE, RUNINFO
+from .limits import Budget, Limits, limits_of, size
 
 FROM_PAGE = "../../"  # from site_src/blog/posts/<slug>.md to the docs root
 INTERNAL = {GLUE, CHECKS, RUNINFO}
@@ -86,15 +89,62 @@ def merge_streams(outputs) -> list:
     return merged
 
 
-def render_outputs(slug: str, number: int, outputs, out: Rendered) -> list[str]:
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def cap(outputs, limits: Limits) -> tuple[list, Budget]:
+    """The (merged) outputs of one cell as its page shows them: their text within the cell's
+    limits, cut where they run out (see ``limits``). Figures and images are not text."""
+    budget = Budget(limits)
+    shown = []
+    for o in outputs:
+        kind = o.get("output_type")
+        if kind == "stream":
+            text = budget.text(_joined(o.get("text", "")))
+            if text:
+                shown.append({**o, "text": text})
+            continue
+        if kind == "error":
+            text = budget.text(f"{o.get('ename')}: {o.get('evalue')}")
+            if text:
+                shown.append({**o, "ename": None, "evalue": text})
+            continue
+        data = o.get("data", {})
+        if INTERNAL & data.keys() or {FIGURE, ATTACHMENT, "image/svg+xml", "image/png"} & data.keys():
+            shown.append(o)
+            continue
+        data = dict(data)
+        for rich in ("text/html", "text/markdown"):
+            if rich in data:
+                if budget.whole(_joined(data[rich])):
+                    break
+                body = data.pop(rich)
+                if "text/plain" not in data and not ({"text/html", "text/markdown"} & data.keys()):
+                    budget.drop(_joined(body))
+        else:
+            if "text/plain" in data:
+                text = budget.text(_joined(data["text/plain"]))
+                if not text:
+                    continue
+                data["text/plain"] = text
+        if data:
+            shown.append({**o, "data": data})
+    return shown, budget
+
+
+def render_outputs(slug: str, number: int, outputs, out: Rendered,
+                   limits: Limits = Limits()) -> list[str]:
     parts: list[str] = []
-    for k, o in enumerate(merge_streams(outputs)):
+    outputs, budget = cap(merge_streams(outputs), limits)
+    for k, o in enumerate(outputs):
         kind = o.get("output_type")
         if kind == "stream":
             parts.append(_text_block(o.get("text", "")))
             continue
         if kind == "error":
-            parts.append(_text_block(f"{o.get('ename')}: {o.get('evalue')}"))
+            head = f"{o['ename']}: " if o.get("ename") else ""
+            parts.append(_text_block(f"{head}{o.get('evalue')}"))
             continue
         data = o.get("data", {})
         if INTERNAL & data.keys():
@@ -116,4 +166,27 @@ def render_outputs(slug: str, number: int, outputs, out: Rendered) -> list[str]:
         elif "text/plain" in data:
             body = data["text/plain"]
             parts.append(_text_block("".join(body) if isinstance(body, list) else body))
+    if budget.cut:
+        parts.append(f'<p class="folio-output-cut" markdown="span">{budget.note()} The full '
+                     f"output is in [the Jupyter notebook]({FROM_PAGE}notebooks/{slug}.ipynb)"
+                     "{ download }.</p>")
     return parts
+
+
+def output_warnings(post: Post, result: ExecutionResult) -> list[str]:
+    """One warning per cell whose output the page cuts, naming the post and the cell."""
+    warnings = []
+    for cell in post.code_cells:
+        outs = result.outputs_of(cell.number)
+        if outs is None or "remove-output" in cell.tags:
+            continue
+        _, budget = cap(merge_streams(outs.outputs), limits_of(cell, post))
+        if budget.cut:
+            warnings.append(
+                f"{post.path}:{cell.line}: code cell {cell.number} printed {budget.total_lines:,} "
+                f"lines ({size(budget.total_bytes)}); its page shows "
+                f"{budget.total_lines - budget.cut_lines:,} of them "
+                f"({size(budget.total_bytes - budget.cut_bytes)}), and says so; the notebook "
+                f"download has all of it. Print less, or set ':output-lines: N' or "
+                f"':output-bytes: N' in the cell's options to show more")
+    return warnings

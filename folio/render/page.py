@@ -11,6 +11,7 @@ import yaml
 from ..execute.result import ExecutionResult
 from ..post import Post
 from .markdown import render_markdown_cell
+from .limits import limits_of
 from .outputs import Rendered, glue_values, render_outputs
 
 MORE = "<!-- more -->"
@@ -95,7 +96,8 @@ def render_post(post: Post, result: ExecutionResult, series: SeriesInfo | None,
         if outs.frozen or outs.pending:
             body.append(_gpu_note(outs))
         if "remove-output" not in tags:
-            body.extend(render_outputs(post.slug, cell.number, outs.outputs, out))
+            body.extend(render_outputs(post.slug, cell.number, outs.outputs, out,
+                                       limits_of(cell, post)))
 
     text = "\n\n".join(b for b in body if b.strip())
     if series:
