@@ -30,6 +30,7 @@ from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
+from .runtime.budget import figure_warnings
 from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
 
 
@@ -170,6 +171,7 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
         for label in checks.get("orphans", []):
             result.warnings.append(f"posts/{slug}: a counterpart is registered for {label}, "
                                    "which the post does not display")
+        result.warnings.extend(figure_warnings(slug, r.cells))
         if r.gpu_pending:
             msg = (f"posts/{slug}: {r.gpu_pending} GPU cell(s) have no frozen results for their "
                    "current code; build on a machine with CUDA to produce them")

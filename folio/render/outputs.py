@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..runtime.mimetypes import ATTACHMENT, CHECKS, FIGURE, GLUE, RUNINFO
 
 FROM_PAGE = "../../"  # from site_src/blog/posts/<slug>.md to the docs root
+RASTERS = "build/figure-raster"
 INTERNAL = {GLUE, CHECKS, RUNINFO}
 
 
@@ -42,6 +43,9 @@ def _figure(slug: str, fig: dict, out: Rendered) -> str:
     base = f"figures/{slug}/{fig['name']}"
     out.files[f"{base}-light.svg"] = fig["light"].encode("utf-8")
     out.files[f"{base}-dark.svg"] = fig["dark"].encode("utf-8")
+    # matplotlib's own raster of each variant, for tests/test_figures_render.py (not published).
+    for scheme, png in (fig.get("raster") or {}).items():
+        out.files[f"{RASTERS}/{slug}/{fig['name']}-{scheme}.png"] = base64.b64decode(png)
     alt = html.escape(fig["alt"], quote=True)
     size = f'width="{fig["width"]}" height="{fig["height"]}"'
     # Only the first light figure loads eagerly (it may be the largest paint); the rest, and every
