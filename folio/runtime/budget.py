@@ -125,6 +125,8 @@ def fit_budget(fig, save, *, name: str, scheme: str) -> tuple[str, list[str]]:
             "rasterized=True when drawing them (e.g. ax.scatter(..., rasterized=True)) to embed "
             "them as an image, or draw fewer points")
     heavy = _heaviest(fig, save)
+    order = {id(a): i for i, a in enumerate(_candidates(fig))}
+    heavy.sort(key=lambda a: order[id(a)])  # named in drawing order, panel by panel
     for a in heavy:
         a.set_rasterized(True)
     fitted = save(fig)

@@ -18,7 +18,7 @@ font that ships with matplotlib, is missing on most readers' machines. Each glyp
 written once per figure and reused, which costs about 15 KB a figure.
 
 Each figure also carries matplotlib's own raster of the same drawing (Agg, twice the CSS pixel
-density, no hinting or pixel snapping, which SVG has neither of): the build keeps it under
+density, no pixel snapping, which SVG has none of, text from the same outlines): the build keeps it under
 ``build/figure-raster/`` so a test can hold the browser's rendering of the SVG against it.
 """
 
@@ -81,8 +81,8 @@ _SIZE = re.compile(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"')
 # Rasterized artists (and the reference raster) at twice the CSS pixel density: sharp on a
 # high-density screen.
 RASTER_DPI = 192
-# The reference raster: Agg without the grid fitting that SVG has no equivalent of.
-_REFERENCE_RC = {"path.snap": False, "text.hinting": "none", "text.hinting_factor": 1}
+# The reference raster: Agg without the pixel snapping that SVG has no equivalent of.
+_REFERENCE_RC = {"path.snap": False}
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,39 @@ def _svg(fig) -> str:
     return buf.getvalue()
 
 
+def _reference_png(fig) -> bytes:
+    """Agg's raster with text drawn from the same glyph outlines the SVG carries: Agg's own text
+    path pastes each string as a bitmap at a whole-pixel offset, up to a pixel from where the
+    outlines (and so the SVG) put it."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    buf = io.BytesIO()
+    patched = ("draw_text", "get_text_width_height_descent")
+    own = {name: getattr(RendererAgg, name) for name in patched}
+    for name in patched:  # text laid out and drawn from outlines, as in the SVG
+        setattr(RendererAgg, name, getattr(RendererBase, name))
+    try:
+        with plt.rc_context(_REFERENCE_RC):
+            fig.savefig(buf, format="png", dpi=RASTER_DPI, metadata={"Software": None})
+    finally:
+        for name, fn in own.items():
+            setattr(RendererAgg, name, fn)
+    return buf.getvalue()
+
+
+def _frozen_layout(save):
+    """``save``, after which the figure keeps the layout its first save computed: every later
+    save (the budget's, the reference raster) draws the axes where the published SVG has them.
+    Constrained layout measures text with each backend's own metrics, which differ by a pixel."""
+    def save_once_laid_out(fig):
+        out = save(fig)
+        fig.set_layout_engine("none")
+        return out
+    return save_once_laid_out
+
+
 def render(draw, theme: Theme, size: tuple[float, float], name: str = "figure") -> Drawn:
     """Draw once; the SVG (within the size budget, see ``budget``) and the reference raster."""
     import matplotlib.pyplot as plt
@@ -106,13 +139,11 @@ def render(draw, theme: Theme, size: tuple[float, float], name: str = "figure") 
         fig = plt.figure(figsize=size, layout="constrained")
         try:
             draw(fig, theme)
-            svg, warnings = fit_budget(fig, _svg, name=name, scheme=theme.name)
-            png = io.BytesIO()
-            with plt.rc_context(_REFERENCE_RC):
-                fig.savefig(png, format="png", dpi=RASTER_DPI, metadata={"Software": None})
+            svg, warnings = fit_budget(fig, _frozen_layout(_svg), name=name, scheme=theme.name)
+            png = _reference_png(fig)
         finally:
             plt.close(fig)
-    return Drawn(svg, png.getvalue(), tuple(warnings))
+    return Drawn(svg, png, tuple(warnings))
 
 
 def render_svg(draw, theme: Theme, size: tuple[float, float]) -> str:
