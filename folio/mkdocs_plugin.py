@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files
 
 from .config import Project
 from .feed import fix_feed, fix_item
-from .render.mathml import convert_page
+from .render.mathml import convert_page, math_as_text
 from .site import site_setup
 from .site_memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
                         memoize_search, memoized)
@@ -31,7 +31,8 @@ def _excerpt_only(render):
     """Hack: Material's blog converts each post's *whole* Markdown every time it lists the post
     (blog index, archive, every category), then keeps the part before the separator. Our posts
     are long and code-heavy, so this was most of the site build. Convert only the excerpt; a
-    non-empty remainder keeps the "Continue reading" link."""
+    non-empty remainder keeps the "Continue reading" link. The excerpt's math becomes MathML,
+    as on the post page (listings are not pages, so on_page_content never sees them)."""
     @functools.wraps(render)
     def render_excerpt(self, page, separator):
         full = self.post.markdown
@@ -39,11 +40,33 @@ def _excerpt_only(render):
         if sep:
             self.post.markdown = f"{head}{sep}\n\n&nbsp;\n"
         try:
-            return render(self, page, separator)
+            out = render(self, page, separator)
         finally:
             self.post.markdown = full
+        self.content = convert_page(self.content)
+        return out
     render_excerpt.folio_patched = True
     return render_excerpt
+
+
+def search_math_as_text(index_cls) -> None:
+    """The search index gets each formula written out with <sub>/<sup> (see
+    render.mathml.math_as_text): Material's index keeps only a few tags and would run a
+    formula's symbols together. Applied around whatever add_entry_from_context is now (the
+    memo), and undone by the next memoize_search, which unwraps to ``folio_original``."""
+    add = index_cls.add_entry_from_context
+
+    @functools.wraps(add)
+    def add_entry_from_context(self, page):
+        content = page.content
+        page.content = math_as_text(content) if content and "<math" in content else content
+        try:
+            add(self, page)
+        finally:
+            page.content = content
+
+    add_entry_from_context.folio_original = getattr(add, "folio_original", add)
+    index_cls.add_entry_from_context = add_entry_from_context
 
 
 def keep_compiled_templates(theme_cls, folder: Path) -> None:
@@ -101,6 +124,7 @@ class FolioPlugin(BasePlugin):
         memoize_excerpt(Excerpt, memos["excerpt"])
         self.convert_page = memoized(convert_page, memos["mathml"])
         memoize_search(SearchIndex, memos["search"])
+        search_math_as_text(SearchIndex)
         memoize_readtime(blog, memos["readtime"])
         self.fix_item = memoized(fix_item, memos["feed"])
         keep_compiled_templates(type(config.theme), self.memo_dir / "jinja")

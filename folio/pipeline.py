@@ -33,6 +33,7 @@ from .render.memo import RenderMemo, folio_code, render_key
 from .render.outputs import output_warnings
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
+from .runtime.budget import figure_warnings
 from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
 from .verify.findings import equation_findings
 from .verify.stage import analyse_posts
@@ -260,6 +261,7 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
         for f in equation_findings(slug, checks):
             strict = f.severity == "error" or (f.severity == "strict" and opts.strict)
             (result.problems if strict else result.warnings).append(f.message)
+        result.warnings.extend(figure_warnings(slug, r.cells))
         if r.gpu_pending:
             msg = (f"posts/{slug}: {r.gpu_pending} GPU cell(s) have no frozen results for their "
                    "current code; build on a machine with CUDA to produce them")

@@ -229,3 +229,73 @@ def test_skipped_blocks_keep_their_layout(server, browser):
     assert any(tag.startswith("DIV.highlight") for tag, _ in skipped)
     differ = [(a, b) for a, b in zip(skipped, plain) if abs(a[1] - b[1]) > 2]
     assert differ == [], differ
+
+
+# --- math layout, with classic scrollbars -----------------------------------------------------------
+# Playwright starts Chromium with --hide-scrollbars; readers on Linux and Windows have classic
+# scrollbars that take room, so a box that overflows by a pixel shows a scroll control.
+
+MATH_BOXES = """() => {
+  const out = [];
+  const boxes = document.querySelectorAll(
+    '.md-content .folio-equation, .md-content .folio-equation *, .md-content .folio-math, .md-content .arithmatex');
+  for (const el of boxes) {
+    if (el.namespaceURI !== 'http://www.w3.org/1999/xhtml') continue;  // MathML inside
+    const cs = getComputedStyle(el);
+    if (cs.display.startsWith('inline') && cs.display !== 'inline-block') continue;
+    const px = v => parseFloat(v) || 0;
+    const vbar = el.offsetWidth - el.clientWidth - px(cs.borderLeftWidth) - px(cs.borderRightWidth);
+    const hbar = el.offsetHeight - el.clientHeight - px(cs.borderTopWidth) - px(cs.borderBottomWidth);
+    const what = (el.className || el.tagName) + ' ' + ((el.querySelector('math') || el).getAttribute('alttext') || '').slice(0, 50);
+    if (vbar > 0) out.push(`a vertical scroll control on ${what} (${el.scrollHeight} px of content in ${el.clientHeight})`);
+    if (hbar > 0 && el.scrollWidth <= el.clientWidth) out.push(`a horizontal scroll control on ${what}, which does not overflow`);
+  }
+  return out;
+}"""
+
+# Every \\left ... \\right fence around a fraction is at least as tall as the fraction.
+FENCES = """() => {
+  const out = [];
+  for (const mo of document.querySelectorAll('.md-content mo[stretchy="true"][fence="true"]')) {
+    const row = mo.parentElement;
+    const fracs = Array.from(row.children).filter(c => c.tagName.toLowerCase() === 'mfrac');
+    if (!fracs.length) continue;
+    const tallest = Math.max(...fracs.map(f => f.getBoundingClientRect().height));
+    const h = mo.getBoundingClientRect().height;
+    if (h < 0.9 * tallest) out.push(`a fence ${Math.round(h)} px tall beside a fraction ${Math.round(tallest)} px tall in ` +
+                                    (row.closest('math').getAttribute('alttext') || '').slice(0, 60));
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def classic_scrollbars():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, ignore_default_args=["--hide-scrollbars"])
+        yield b
+        b.close()
+
+
+def _post_paths() -> list[str]:
+    return [p for p in _pages() if _post_equations(p) is not None] or ["<site not built>"]
+
+
+@pytest.mark.parametrize("path", _post_paths() + ["blog/"])
+def test_math_boxes_scroll_only_sideways_when_needed(path, server, classic_scrollbars):
+    page = classic_scrollbars.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(urljoin(server.base, path))
+        page.wait_for_function("() => document.fonts.status === 'loaded'")
+        probe = page.evaluate("() => { const d = document.createElement('div'); d.style.cssText = "
+                              "'overflow:scroll;width:50px;height:50px'; document.body.append(d); "
+                              "const w = d.offsetWidth - d.clientWidth; d.remove(); return w; }")
+        assert probe > 0, "Chromium was started with overlay or hidden scrollbars"
+        # Measure every block, including those the browser would skip while off screen.
+        page.add_style_tag(content="article > * { content-visibility: visible !important }")
+        problems = page.evaluate(MATH_BOXES) + page.evaluate(FENCES)
+    finally:
+        page.close()
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)

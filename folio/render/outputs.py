@@ -12,6 +12,7 @@ from ..runtime.mimetypes import ATTACHMENT, CHECKS, FIGURE, GLUE, RUNINFO
 from .limits import Budget, Limits, limits_of, size
 
 FROM_PAGE = "../../"  # from site_src/blog/posts/<slug>.md to the docs root
+RASTERS = "build/figure-raster"
 INTERNAL = {GLUE, CHECKS, RUNINFO}
 
 
@@ -45,6 +46,9 @@ def _figure(slug: str, fig: dict, out: Rendered) -> str:
     base = f"figures/{slug}/{fig['name']}"
     out.files[f"{base}-light.svg"] = fig["light"].encode("utf-8")
     out.files[f"{base}-dark.svg"] = fig["dark"].encode("utf-8")
+    # matplotlib's own raster of each variant, for tests/test_figures_render.py (not published).
+    for scheme, png in (fig.get("raster") or {}).items():
+        out.files[f"{RASTERS}/{slug}/{fig['name']}-{scheme}.png"] = base64.b64decode(png)
     alt = html.escape(fig["alt"], quote=True)
     size = f'width="{fig["width"]}" height="{fig["height"]}"'
     # Only the first light figure loads eagerly (it may be the largest paint); the rest, and every
