@@ -25,6 +25,7 @@ from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
 from .parse import read_post
 from .post import Post
+from .render import citations, extras
 from .render.files import remove_stale, write_if_changed
 from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
@@ -106,7 +107,7 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     memo, code = RenderMemo(project.build_dir / "render.json", project.root), folio_code()
     for post in ok_posts:
         info = series.get(post.meta.series) if post.meta.series else None
-        key = render_key(post, results[post.slug], info, code)
+        key = render_key(post, results[post.slug], info, code + extras.digest(project, post))
         files = memo.files(post.slug, key)
         if files is None:
             try:
@@ -117,7 +118,8 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
             memo.put(post.slug, key, files)
             result.rendered.append(post.slug)
         page, nb, *figures = files
-        written |= {page, nb}
+        written.update(files)
+        result.warnings.extend(citations.lint(post, project.root))
         figure_files.update(figures)
     memo.save()
     posts_by_slug = {p.slug: p for p in on_site}
@@ -129,7 +131,8 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     write_if_changed(index, series_index(series))
     written.add(index)
     if prune:
-        for d in (project.generated_posts, project.generated_notebooks, project.generated_series):
+        for d in (project.generated_posts, project.generated_notebooks, project.generated_series,
+                  *extras.dirs(project)):
             for p in remove_stale(d, written):
                 say(f"  removed {p.relative_to(project.root)} (no such post any more)")
         for slug_dir in project.figures_dir.glob("*") if project.figures_dir.is_dir() else []:
@@ -147,7 +150,7 @@ def _render_one(project: Project, post: Post, result: ExecutionResult, series) -
     figures = [project.root / rel for rel in rendered.files]
     for path, data in zip(figures, rendered.files.values()):
         write_if_changed(path, data)
-    return [page, nb, *figures]
+    return [page, nb, *figures, *extras.write(project, post, result)]  # + share card, zip
 
 
 def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildResult) -> None:

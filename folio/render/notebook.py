@@ -11,6 +11,7 @@ from ..execute.result import ExecutionResult
 from ..parse import EQ_REF, FENCE, GLUE_REF, _close, _options
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
+from . import citations
 from .markdown import format_glue
 from .outputs import INTERNAL, glue_values, merge_streams
 
@@ -34,8 +35,9 @@ def _jupyter_markdown(source: str, post: Post, glue: dict) -> str:
             continue
         out.append(EQ_REF.sub(lambda r: f"({numbers[r['label']]})", lines[i]))
         i += 1
+    text = citations.plain("".join(out), citations.numbers(post))
     text = GLUE_REF.sub(lambda m: format_glue(glue[m["name"]], m["spec"]) if m["name"] in glue
-                        else m.group(0), "".join(out))
+                        else m.group(0), text)
     # Links to other posts are written relative to the post pages; point them there.
     return POST_LINK.sub(lambda m: f"](../../blog/{m['slug']}/{m['frag'] or ''})", text)
 
