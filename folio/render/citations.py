@@ -172,9 +172,10 @@ class Citations:
 
     def role(self, m: re.Match) -> str:
         keys = [k.strip() for k in m["keys"].split(",") if k.strip()]
-        links = ", ".join(f'<a class="folio-cite" href="#{anchor(k)}">{self.cited[k].number}</a>'
-                          for k in keys)
-        text = f"[{links}]"
+        # Markdown links, not raw HTML: Material rewrites a Markdown anchor in an excerpt to
+        # point at the post, so a citation before the excerpt marker works on the blog index.
+        links = ", ".join(f"[{self.cited[k].number}](#{anchor(k)}){{ .folio-cite }}" for k in keys)
+        text = f"\\[{links}\\]"
         if m["mode"] == "t":
             names = "; ".join(html.escape(self.cited[k].short) for k in keys)
             text = f"{names} {text}"
