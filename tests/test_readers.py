@@ -294,3 +294,25 @@ def test_removed_post_loses_its_zip_and_card(tmp_path):
     assert not (proj.docs_dir / "downloads" / "gamma.zip").exists()
     assert not (proj.docs_dir / "cards" / "gamma.png").exists()
     assert (proj.docs_dir / "downloads" / "alpha.zip").is_file()
+
+
+def test_zip_requirements_follow_the_code_not_the_prose(tmp_path):
+    proj = readers_project(tmp_path / "blog")
+    assert build(proj, NO_SITE).ok
+    zpath = proj.docs_dir / "downloads" / "gamma.zip"
+
+    def pins():
+        with zipfile.ZipFile(zpath) as z:
+            return {l.split("==")[0] for l in z.read("gamma/requirements.txt").decode().splitlines()
+                    if l and not l.startswith("#")}
+
+    before = pins()
+    assert "scipy" not in before
+    post = proj.posts_dir / "gamma" / "index.md"
+    _edit(post, "Gamma sums the first integers", "Gamma adds up the first integers")
+    assert build(proj, NO_SITE).ok and pins() == before
+    with zipfile.ZipFile(zpath) as z:
+        assert "Gamma adds up the first integers" in z.read("gamma/gamma.ipynb").decode()
+    _edit(post, "from gamma_eqs import triangular\n", "from gamma_eqs import triangular\nimport scipy.special\n")
+    assert build(proj, NO_SITE).ok
+    assert pins() == before | {"scipy"}

@@ -156,12 +156,36 @@ def _kernel_files(post: Post, root: Path) -> list[Path]:
     return sorted(set(found) | inits)
 
 
-def build_zip(post: Post, result: ExecutionResult, root: Path) -> bytes:
+def _requirements_key(post: Post, kernels: list[Path], root: Path) -> bytes:
+    """What requirements.txt is computed from: the code's imports and the locked versions."""
+    lock = root / "requirements.lock"
+    h = hashlib.sha256("\0".join(_sources(post, kernels) + _runtime_sources()).encode())
+    h.update(lock.read_bytes() if lock.is_file() else b"")
+    return h.hexdigest().encode()
+
+
+def _previous_requirements(previous: Path | None, slug: str, key: bytes) -> str | None:
+    """requirements.txt from the zip written last time, if it was computed from the same inputs
+    (its key is the zip's comment): finding the installed distributions takes seconds."""
+    try:
+        with zipfile.ZipFile(previous) as z:
+            if z.comment == key:
+                return z.read(f"{slug}/requirements.txt").decode("utf-8")
+    except (OSError, TypeError, KeyError, zipfile.BadZipFile):
+        pass
+    return None
+
+
+def build_zip(post: Post, result: ExecutionResult, root: Path, previous: Path | None = None) -> bytes:
+    """The zip's bytes; ``previous``: the zip on disk, whose requirements.txt is reused when its
+    inputs are unchanged."""
     kernels = _kernel_files(post, root)
+    key = _requirements_key(post, kernels, root)
+    reqs = _previous_requirements(previous, post.slug, key) or requirements(post, kernels)
     entries: dict[str, bytes] = {
         f"{post.slug}.ipynb": _notebook(post, result, root).encode("utf-8"),
         "README.md": _readme(post).encode("utf-8"),
-        "requirements.txt": requirements(post, kernels).encode("utf-8"),
+        "requirements.txt": reqs.encode("utf-8"),
     }
     for p in post_files(post):
         entries[p.relative_to(post.dir).as_posix()] = p.read_bytes()
@@ -173,6 +197,7 @@ def build_zip(post: Post, result: ExecutionResult, root: Path) -> bytes:
         entries["folio/gpu.py"] = GPU_MAGIC.read_bytes()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.comment = key
         for name in sorted(entries):
             info = zipfile.ZipInfo(f"{post.slug}/{name}", ZIP_TIME)
             info.external_attr = 0o644 << 16

@@ -4,6 +4,9 @@ DejaVu fonts matplotlib ships, so nothing is fetched; the same post gives the sa
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
 import io
 import textwrap
 from pathlib import Path
@@ -21,12 +24,33 @@ def cards_dir(docs_dir: Path) -> Path:
     return docs_dir / "cards"
 
 
+@functools.lru_cache(maxsize=8)
 def _font(bold: bool, size: int):
-    import matplotlib
     from PIL import ImageFont
 
+    # matplotlib's own copy of DejaVu, found without importing matplotlib (a second).
+    mpl = Path(importlib.util.find_spec("matplotlib").origin).parent
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name), size)
+    return ImageFont.truetype(str(mpl / "mpl-data" / "fonts" / "ttf" / name), size)
+
+
+def card_key(post: Post) -> str:
+    """What the card is drawn from: the post's title, description, date and categories, and
+    this module's code."""
+    m = post.meta
+    return hashlib.sha256(repr((m.title, m.description, str(m.date), m.categories,
+                                Path(__file__).read_bytes())).encode()).hexdigest()[:32]
+
+
+def drawn_with(path: Path) -> str | None:
+    """The key a card on disk was drawn with (kept in its PNG text), or None."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return img.text.get("folio-key")
+    except (OSError, ValueError):
+        return None
 
 
 def _wrap(draw, text: str, font, width: int, max_lines: int) -> list[str]:
@@ -69,6 +93,10 @@ def card_png(post: Post) -> bytes:
     if post.meta.categories:
         foot += " · " + ", ".join(post.meta.categories)
     d.text((margin, SIZE[1] - 80), foot, font=_font(False, 28), fill=MUTED)
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("folio-key", card_key(post))
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG", pnginfo=info)
     return buf.getvalue()

@@ -20,10 +20,12 @@ def dirs(project: Project) -> tuple[Path, ...]:
 
 
 def write(project: Project, post: Post, result: ExecutionResult) -> list[Path]:
+    # A prose edit renders the page again; the card is drawn again only if what it shows changed.
     card = cards.cards_dir(project.docs_dir) / f"{post.slug}.png"
-    write_if_changed(card, cards.card_png(post))
+    if cards.drawn_with(card) != cards.card_key(post):
+        write_if_changed(card, cards.card_png(post))
     zipped = bundle.downloads_dir(project.docs_dir) / f"{post.slug}.zip"
-    write_if_changed(zipped, bundle.build_zip(post, result, project.root))
+    write_if_changed(zipped, bundle.build_zip(post, result, project.root, previous=zipped))
     return [card, zipped]
 
 
