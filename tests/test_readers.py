@@ -316,3 +316,27 @@ def test_zip_requirements_follow_the_code_not_the_prose(tmp_path):
     _edit(post, "from gamma_eqs import triangular\n", "from gamma_eqs import triangular\nimport scipy.special\n")
     assert build(proj, NO_SITE).ok
     assert pins() == before | {"scipy"}
+
+
+REAL_SITE = Path(__file__).resolve().parent.parent / "build" / "site"
+REAL_POSTS = sorted((Path(__file__).resolve().parent.parent / "posts").glob("*/index.md"))
+
+
+@pytest.mark.parametrize("index", REAL_POSTS, ids=lambda p: p.parent.name)
+def test_every_real_post_page_carries_a_share_card_and_its_references(index):
+    """On the built site (`make test` builds it first)."""
+    from folio.parse import read_post
+
+    page = REAL_SITE / "blog" / index.parent.name / "index.html"
+    if not page.is_file():
+        pytest.fail("build/site is missing this post: run `make site` (make test builds it first)")
+    post = read_post(index)
+    check_share_card(REAL_SITE, post.slug, post.meta.title, post.meta.description,
+                     f"{post.meta.date:%Y-%m-%d}")
+    # Every {cite} of the post has its entry in the page's References section, and vice versa.
+    from folio.render.citations import anchor, numbers
+
+    text = page.read_text(encoding="utf-8")
+    listed = re.findall(r'<li id="(ref-[^"]+)" value="\d+">', text)
+    assert listed == [anchor(k) for k in numbers(post)]
+    assert (REAL_SITE / "downloads" / f"{post.slug}.zip").is_file()
