@@ -144,14 +144,19 @@ def fixture_site(tmp_path_factory):
     return proj
 
 
-@pytest.mark.parametrize("slug", ["alpha", "beta"])
+@pytest.mark.parametrize("slug", ["alpha", "beta", "gamma"])
 def test_fixture_zip_runs_in_a_fresh_venv_and_matches_the_page(slug, fixture_site, tmp_path):
     proj = fixture_site
     nb = run_bundle(proj.site_dir / "downloads" / f"{slug}.zip", slug, tmp_path)
     page = (proj.site_dir / "blog" / slug / "index.html").read_text(encoding="utf-8")
     n = compare_with_page(nb, proj.posts_dir / slug / "index.md", page, proj.site_dir, slug)
-    # alpha: its print, its glued total and its figure; beta: the kernel's printed result.
-    assert n == {"alpha": 3, "beta": 1}[slug]
+    # alpha: its print, its glued total and its figure; beta: the kernel's printed result;
+    # gamma: its print and its glued number, and its GPU cell says it was skipped.
+    assert n == {"alpha": 3, "beta": 1, "gamma": 2}[slug]
+    gpu = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%gpu")]
+    assert len(gpu) == (1 if slug == "gamma" else 0)
+    for c in gpu:
+        assert _streams(c).startswith("skipped: this cell needs a CUDA GPU")
 
 
 def test_a_changed_output_would_be_caught(fixture_site, tmp_path):
