@@ -18,6 +18,7 @@ JavaScript; ``assets/preview.js`` shows the entry when the link is hovered or fo
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -76,7 +77,14 @@ def _display(path: Path, root: Path) -> str:
 
 
 def load_bib(path: Path, root: Path) -> dict[str, Source]:
-    """Every entry of one .bib file; an error naming the file and line if it cannot be used."""
+    """Every entry of one .bib file; an error naming the file and line if it cannot be used.
+    Parsed once per version of the file (a build renders many posts citing the same one)."""
+    st = path.stat()
+    return _load_bib(path, root, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_bib(path: Path, root: Path, mtime_ns: int, size: int) -> dict[str, Source]:
     from pybtex.database import BibliographyDataError, parse_string
     from pybtex.scanner import PybtexSyntaxError
 
@@ -143,13 +151,26 @@ def _surnames(entry) -> str:
     return f"{last[0]} et al."
 
 
+@functools.lru_cache(maxsize=1)
+def _pybtex():
+    """pybtex's unsrt style and its HTML and Markdown backends. Hack: the classes are passed in,
+    not named: pybtex finds a named plugin by scanning every installed package's entry points,
+    which took a second per post."""
+    from pybtex.backends.html import Backend as Html
+    from pybtex.backends.markdown import Backend as Markdown
+    from pybtex.style.formatting.unsrt import Style
+    from pybtex.style.labels.number import LabelStyle
+    from pybtex.style.names.plain import NameStyle
+    from pybtex.style.sorting.none import SortingStyle
+
+    style = Style(label_style=LabelStyle, name_style=NameStyle, sorting_style=SortingStyle)
+    return style, Html(), Markdown()
+
+
 def _format(sources: list[Source], root: Path) -> list[tuple[str, str]]:
-    from pybtex.plugin import find_plugin
     from pybtex.style.template import FieldIsMissing
 
-    style = find_plugin("pybtex.style.formatting", "unsrt")()
-    as_html = find_plugin("pybtex.backends", "html")()
-    as_md = find_plugin("pybtex.backends", "markdown")()
+    style, as_html, as_md = _pybtex()
     out = []
     for src in sources:
         try:
