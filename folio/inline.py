@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ROLES = ("eq", "glue")
+ROLES = ("eq", "glue", "cite", "cite:t", "cite:p")
 TOKEN = re.compile(
     r"(?=[{`\\$])"  # every token starts with one of these: fail fast everywhere else
-    r"(?:(?P<role>\{(?P<role_name>[A-Za-z][\w-]*)\}(?P<role_ticks>`+)(?P<role_body>.*?)(?<!`)(?P=role_ticks)(?!`))"
+    r"(?:(?P<role>\{(?P<role_name>[A-Za-z][\w-]*(?::[A-Za-z]+)?)\}(?P<role_ticks>`+)(?P<role_body>.*?)(?<!`)(?P=role_ticks)(?!`))"
     r"|(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<round>\\\((?P<round_tex>.+?)\\\))"
     r"|(?P<escape>\\[\\`*_{}\[\]()#+\-.!$|&<>])"

@@ -16,6 +16,7 @@ from mkdocs.structure.files import File, Files
 
 from .config import Project
 from .feed import fix_feed, fix_item
+from .home_page import home_context
 from .render.mathml import convert_page, math_as_text
 from .site import site_setup
 from .site_memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
@@ -158,6 +159,8 @@ class FolioPlugin(BasePlugin):
         """Keep the search index (fetched on every page load) to the posts and pages themselves."""
         if page.file.src_uri.startswith(UNINDEXED):
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        if page.meta.get("template") == "home.html":  # the front page lists the latest posts
+            context.update(home_context(page, config))
         return context
 
     @event_priority(-100)  # after the RSS plugin has written its feeds

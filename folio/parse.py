@@ -123,12 +123,14 @@ def _check_role(t: inline.Token, labels: set[str], path: Path, line: int) -> Non
             raise PostError(f"{{glue}}`{t.body}` is not a glued name", file=path, line=line,
                             hint="write {glue}`name` or {glue}`name:.2f`, where name is a Python "
                                  "identifier passed to glue(name, value)")
+    elif t.name in ("cite", "cite:t", "cite:p"):
+        pass  # keys are checked against the bibliography when the page renders (citations.py)
     elif t.name == "math":
         raise PostError("the {math} role is not supported", file=path, line=line,
                         hint=f"write inline math as ${t.body}$")
     else:
         raise PostError(f"unknown role {{{t.name}}}", file=path, line=line,
-                        hint="folio knows {eq}`eq-name` and {glue}`name`; for a link to another "
+                        hint="folio knows {eq}`eq-name`, {glue}`name` and {cite}`key`; for a link to another "
                              "post write [title](slug.md)")
 
 

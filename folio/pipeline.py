@@ -27,6 +27,7 @@ from .execute.result import ExecutionResult
 from .lock import build_lock
 from .parse import read_post
 from .post import Post
+from .render import citations, extras
 from .render.files import remove_partial_writes, remove_stale, write_atomic, write_if_changed
 from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
@@ -177,8 +178,10 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     for post in on_site:
         if post.slug not in pages:
             continue
-        page, nb, *figures = _write_rendered(post, pages[post.slug], memo, result)
-        written |= {page, nb}
+        files = _write_rendered(project, post, pages[post.slug], results[post.slug], memo, result)
+        page, nb, *figures = files
+        written.update(files)  # the share card and the zip too, so pruning keeps them
+        result.warnings.extend(citations.lint(post, project.root))
         figure_files.update(figures)
         result.warnings.extend(output_warnings(post, results[post.slug]))
     memo.save()
@@ -191,7 +194,8 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     write_if_changed(index, series_index(series))
     written.add(index)
     if prune:
-        for d in (project.generated_posts, project.generated_notebooks, project.generated_series):
+        for d in (project.generated_posts, project.generated_notebooks, project.generated_series,
+                  *extras.dirs(project)):
             for p in remove_stale(d, written):
                 say(f"  removed {p.relative_to(project.root)} (no post of that name on the site)")
         for slug_dir in project.figures_dir.glob("*") if project.figures_dir.is_dir() else []:
@@ -209,7 +213,9 @@ def _render_posts(project: Project, on_site: list[Post], results: dict[str, Exec
         if post.slug not in results:
             continue
         info = series.get(post.meta.series) if post.meta.series else None
-        key = render_key(post, results[post.slug], info, code, project.root)
+        # extras.digest: what the share card and the zip depend on beyond the page's inputs.
+        key = render_key(post, results[post.slug], info, code + extras.digest(project, post),
+                         project.root)
         if (post.slug, key) not in done:
             files = memo.files(post.slug, key)
             if files is None:
@@ -223,13 +229,15 @@ def _render_posts(project: Project, on_site: list[Post], results: dict[str, Exec
     return pages, failed
 
 
-def _write_rendered(post: Post, rendered, memo: RenderMemo, result: BuildResult) -> list[Path]:
-    """The post's files, [page, notebook, *figures], written if rendered in this build."""
+def _write_rendered(project: Project, post: Post, rendered, executed: ExecutionResult,
+                    memo: RenderMemo, result: BuildResult) -> list[Path]:
+    """The post's files, [page, notebook, *figures, card, zip], written if rendered in this
+    build."""
     key, files = rendered
     if isinstance(files, dict):
         for path, data in files.items():
             write_if_changed(path, data)
-        files = list(files)
+        files = list(files) + extras.write(project, post, executed)  # share card, zip
         memo.put(post.slug, key, files)
         result.rendered.append(post.slug)
     return files

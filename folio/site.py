@@ -23,7 +23,8 @@ def site_setup(project: Project) -> list[Path]:
     folio's mkdocs plugin."""
     folio = Path(__file__).resolve().parent
     return [project.root / "mkdocs.yml", project.lock_file, folio / "mkdocs_plugin.py",
-            folio / "site_memo.py", folio / "feed.py", folio / "render" / "mathml.py"]
+            folio / "site_memo.py", folio / "feed.py", folio / "render" / "mathml.py",
+            folio / "home_page.py"]
 
 
 def site_inputs_hash(project: Project) -> str:

@@ -38,8 +38,9 @@ def test_fixture_blog_pages_feed_and_figures(built_fixture_blog):
     beta = (site / "blog" / "beta" / "index.html").read_text()
     assert "double 42" in beta and "Previous: Alpha" in beta
     assert (site / "series" / "fixture-series" / "index.html").is_file()
-    # The companion notebook is published beside the posts, linked for download, and opens.
-    assert '<a download href="../../notebooks/alpha.ipynb">' in page
+    # The companion notebook is published beside the posts and opens; the page's one download
+    # is the run-it-yourself zip (tests/test_bundles.py runs it).
+    assert '<a download href="../../downloads/alpha.zip">' in page
     nb = nbformat.reads((site / "notebooks" / "alpha.ipynb").read_text(), as_version=4)
     assert any("385" in "".join(c.source) for c in nb.cells if c.cell_type == "markdown")
 

@@ -11,6 +11,7 @@ from ..execute.result import ExecutionResult
 from ..blocks import paragraphs, scan
 from ..post import Post
 from ..runtime.mimetypes import ATTACHMENT, FIGURE, GLUE
+from . import citations
 from .markdown import resolve_roles
 from .outputs import INTERNAL, glue_values, merge_streams
 
@@ -44,7 +45,8 @@ def _jupyter_blocks(blocks, post: Post, glue: dict) -> str:
 
 def _jupyter_markdown(cell, post: Post, glue: dict) -> str:
     blocks = cell.blocks or scan(cell.source, cell.line, post.path)  # a Cell made by hand
-    text = _jupyter_blocks(blocks, post, glue).strip("\n")
+    text = citations.plain(_jupyter_blocks(blocks, post, glue).strip("\n"),
+                           citations.numbers(post))
     # Links to other posts are written relative to the post pages; point them there.
     return POST_LINK.sub(lambda m: f"](../../blog/{m['slug']}/{m['frag'] or ''})", text)
 

@@ -10,6 +10,7 @@ import yaml
 
 from ..execute.result import ExecutionResult
 from ..post import Post
+from . import bundle, citations
 from .markdown import render_markdown_cell
 from .limits import limits_of
 from .outputs import Rendered, glue_values, render_outputs
@@ -80,10 +81,11 @@ def render_post(post: Post, result: ExecutionResult, series: SeriesInfo | None,
     checks = None
     if result.checks.get("equations") is not None and not result.checks.get("error"):
         checks = {e["label"]: e for e in result.checks["equations"]}
+    cites = citations.collect(post, root)
     body: list[str] = []
     for cell in post.cells:
         if cell.kind == "markdown":
-            body.append(render_markdown_cell(cell, post, glue, checks, root))
+            body.append(cites.substitute(render_markdown_cell(cell, post, glue, checks, root)))
             continue
         tags = cell.tags
         if "remove-cell" in tags:
@@ -104,10 +106,11 @@ def render_post(post: Post, result: ExecutionResult, series: SeriesInfo | None,
         box = series_box(post, series)
         text = text.replace(MORE, f"{MORE}\n\n{box}", 1) if MORE in text else f"{box}\n{text}"
     # No timings here: the page must be the same bytes on every build of the same inputs.
-    footer = [f"---\n\n*This post's code ran on {html.escape(result.device)}. "
-              f"[Download it as a Jupyter notebook](../../notebooks/{post.slug}.ipynb){{ download }}.*"]
+    footer = [cites.section(), f"---\n\n*This post's code ran on {html.escape(result.device)}. "
+              f"{bundle.download_link(post)}*"]
     if series:
         footer.append(series_nav(post, series))
-    page = front_matter(post) + f"\n# {post.meta.title}\n\n" + text + "\n\n" + "\n\n".join(footer) + "\n"
+    page = (front_matter(post) + f"\n# {post.meta.title}\n\n" + text + "\n\n"
+            + "\n\n".join(f for f in footer if f) + "\n")
     out.markdown.append(page)
     return out
