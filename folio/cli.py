@@ -87,11 +87,23 @@ def _cmd_equations(args, project: Project) -> int:
             unreadable.append(exc)
             print(f"folio: error: {exc.render()}", file=sys.stderr)
     results = [verify_post(p) for p in posts]
+    mutations = {}
+    if not args.no_mutants:
+        from .verify.stage import analyse_posts
+
+        todo = [(p, [r.label for r in pe.results if r.passed]) for p, pe in zip(posts, results)]
+        found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
+                              cache_dir=project.cache_dir / "mutants", jobs=args.jobs)
+        for slug, m in found.items():
+            if m.data.get("error"):
+                print(f"folio: error: posts/{slug}: {m.data['error']}", file=sys.stderr)
+            mutations.update({(slug, d["label"]): d for d in m.data.get("labels", [])})
     if args.json:
-        print(json.dumps(rows(results), indent=2))
+        print(json.dumps(rows(results, mutations), indent=2))
     else:
-        print(table(results))
+        print(table(results, mutations, list_mutants=args.mutants))
     ok = all(p.verified == len(p.results) and not p.orphans for p in results)
+    ok = ok and not any(m["survivors"] for m in mutations.values())
     return 0 if ok and not unreadable else 1
 
 
@@ -134,6 +146,12 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("equations", help="check every displayed equation against its oracle")
     e.add_argument("--post", action="append", default=[], metavar="SLUG")
     e.add_argument("--json", action="store_true", help="print the results as JSON")
+    e.add_argument("--mutants", action="store_true",
+                   help="list every surviving and declared-equivalent mutant with its diff")
+    e.add_argument("--no-mutants", action="store_true",
+                   help="skip the mutation analysis (it is cached; a cold run takes minutes)")
+    e.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="posts analysed at once")
     e.set_defaults(func=_cmd_equations)
     return ap
 

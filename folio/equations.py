@@ -15,6 +15,7 @@ class PostEquations:
     slug: str
     results: tuple[EquationResult, ...]
     orphans: tuple[str, ...]  # counterparts registered for labels the post does not display
+    orphan_checks: tuple[str, ...] = ()  # checks of labels with no counterpart, not displayed
 
     @property
     def verified(self) -> int:
@@ -22,13 +23,14 @@ class PostEquations:
 
     def to_dict(self) -> dict:
         return {"slug": self.slug, "equations": [r.to_dict() for r in self.results],
-                "orphans": list(self.orphans)}
+                "orphans": list(self.orphans), "orphan_checks": list(self.orphan_checks)}
 
 
 def verify_labels(post_dir: Path, slug: str, labels: list[str]) -> PostEquations:
     registry = collect(post_dir)
     orphans = tuple(sorted(set(registry.counterparts) - set(labels)))
-    return PostEquations(slug, tuple(verify(registry, labels)), orphans)
+    orphan_checks = tuple(sorted(set(registry.checks) - set(labels) - set(registry.counterparts)))
+    return PostEquations(slug, tuple(verify(registry, labels)), orphans, orphan_checks)
 
 
 def verify_post(post: Post) -> PostEquations:

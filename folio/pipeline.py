@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import report as report_mod
@@ -31,6 +31,8 @@ from .render.memo import RenderMemo, folio_code, render_key
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
 from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
+from .verify.findings import equation_findings
+from .verify.stage import analyse_posts
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,36 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions) -> dict[str
                    expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
 
 
+def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResult],
+           opts: BuildOptions) -> dict[str, ExecutionResult]:
+    """Mutation analysis of every equation whose checks passed, attached to its equation's
+    record as ``mutation`` (and the post's as ``checks["mutation_error"]``)."""
+    todo = []
+    for post in posts:
+        r = results.get(post.slug)
+        if r is None or not r.ok or not r.checks or r.checks.get("error"):
+            continue
+        passed = [e["label"] for e in r.checks.get("equations", [])
+                  if e.get("status", "verified" if e.get("verified") else "failed") != "failed"]
+        todo.append((post, passed))
+    found = analyse_posts(todo, root=project.root, lock_file=project.lock_file,
+                          cache_dir=project.cache_dir / "mutants", jobs=opts.jobs)
+    ran = [m for m in found.values() if m.ran and m.data.get("labels")]
+    if ran:
+        say(f"folio: mutation analysis of {len(ran)} post(s): "
+            + ", ".join(f"{m.slug} {m.seconds:.1f}s" for m in ran))
+    out = dict(results)
+    for slug, m in found.items():
+        by_label = {d["label"]: d for d in m.data.get("labels", [])}
+        checks = dict(results[slug].checks)
+        checks["equations"] = [{**e, "mutation": by_label[e["label"]]} if e["label"] in by_label
+                               else e for e in checks.get("equations", [])]
+        if m.data.get("error"):
+            checks["mutation_error"] = m.data["error"]
+        out[slug] = replace(results[slug], checks=checks)
+    return out
+
+
 def render(project: Project, all_posts: list[Post], results: dict[str, ExecutionResult],
            result: BuildResult, *, prune: bool) -> None:
     titles = load_titles(project.docs_dir / "series.yml")
@@ -151,8 +183,8 @@ def _render_one(project: Project, post: Post, result: ExecutionResult, series) -
 
 
 def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildResult) -> None:
-    """Failed posts are errors; unverified equations and pending GPU results are warnings,
-    errors under --strict."""
+    """Failed posts are errors; unverified equations, surviving mutants and pending GPU results
+    are warnings, errors under --strict (see ``verify.findings``)."""
     for slug, r in sorted(results.items()):
         if r.error:
             result.problems.append(r.error.render())
@@ -161,15 +193,9 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
         if checks.get("error"):
             result.problems.append(f"posts/{slug}: its modules could not be imported for the "
                                    f"equation checks: {checks['error']}")
-        bad = [e for e in checks.get("equations", []) if not e.get("verified")]
-        for e in bad:
-            failing = next((c for c in e.get("checks", []) if not c["passed"]), None)
-            why = failing["message"] if failing else e.get("problem", "")
-            msg = f"posts/{slug}/index.md: equation {e['label']} is not verified: {why}"
-            (result.problems if opts.strict else result.warnings).append(msg)
-        for label in checks.get("orphans", []):
-            result.warnings.append(f"posts/{slug}: a counterpart is registered for {label}, "
-                                   "which the post does not display")
+        for f in equation_findings(slug, checks):
+            strict = f.severity == "error" or (f.severity == "strict" and opts.strict)
+            (result.problems if strict else result.warnings).append(f.message)
         if r.gpu_pending:
             msg = (f"posts/{slug}: {r.gpu_pending} GPU cell(s) have no frozen results for their "
                    "current code; build on a machine with CUDA to produce them")
@@ -204,6 +230,9 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
     # 2. Execute, in parallel, from the cache where the key matches.
     say(f"folio: {len(posts)} post(s), {opts.jobs} at a time")
     result.results = execute(project, posts, opts)
+
+    # 2b. Do the checks catch altered versions of each counterpart? (cached like execution)
+    result.results = mutate(project, posts, result.results, opts)
     gate(result.results, opts, result)
     failed = [s for s, r in result.results.items() if not r.ok]
     if failed and not opts.keep_going:

@@ -8,6 +8,13 @@ from pathlib import Path
 from .execute.result import ExecutionResult
 
 
+def mutant_counts(eqs: list[dict]) -> dict:
+    ms = [e["mutation"] for e in eqs if e.get("mutation") and not e["mutation"].get("skipped")]
+    return {"total": sum(m["total"] for m in ms), "caught": sum(m["caught"] for m in ms),
+            "equivalent": sum(len(m["equivalent"]) for m in ms),
+            "survivors": sum(len(m["survivors"]) for m in ms)}
+
+
 def post_record(r: ExecutionResult) -> dict:
     eqs = r.checks.get("equations", []) if r.checks else []
     return {
@@ -17,7 +24,9 @@ def post_record(r: ExecutionResult) -> dict:
         "peak_memory_mb": r.peak_memory_mb,
         "device": r.device,
         "gpu_pending": r.gpu_pending,
-        "equations": {"total": len(eqs), "verified": sum(bool(e.get("verified")) for e in eqs)},
+        "equations": {"total": len(eqs), "verified": sum(bool(e.get("verified")) for e in eqs),
+                      "consistent": sum(e.get("status") == "consistent" for e in eqs)},
+        "mutants": mutant_counts(eqs),
         "checks": eqs,
         "error": r.error.render() if r.error else None,
     }
@@ -38,18 +47,25 @@ def page(report: dict) -> str:
     lines = ["# Build report", "",
              "How each post's outputs were made: by running its code, or partly from frozen GPU "
              "or profiling results; the time its code took when it last ran, the kernel's peak "
-             "memory, the device, and how many of its equations were verified against an "
-             "independent oracle.", "",
-             "| post | outputs | seconds | peak memory (MB) | device | equations verified |",
-             "|---|---|---:|---:|---|---|"]
+             "memory, the device, how many of its equations were verified against an "
+             "independent oracle, and how many altered versions of their code (a flipped sign, a "
+             "factor, a dropped transpose, ...) the checks caught.", "",
+             "| post | outputs | seconds | peak memory (MB) | device | equations verified | "
+             "altered versions caught |",
+             "|---|---|---:|---:|---|---|---|"]
     for p in report["posts"]:
         mem = "" if p["peak_memory_mb"] is None else f"{p['peak_memory_mb']:.0f}"
         eq = p["equations"]
         pending = f" ({p['gpu_pending']} GPU cells pending)" if p["gpu_pending"] else ""
         link = f"[{p['slug']}](blog/posts/{p['slug']}.md)" if p["status"] != "failed" else p["slug"]
         made = {"cached": "executed"}.get(p["status"], p["status"])
+        mu = p.get("mutants") or {}
+        caught = (f"{mu['caught']} of {mu['total'] - mu['equivalent']}"
+                  + (f" ({mu['survivors']} survive)" if mu["survivors"] else "")
+                  if mu.get("total") else "-")
+        consistent = f", {eq['consistent']} only consistent" if eq.get("consistent") else ""
         lines.append(f"| {link} | {made}{pending} | {p['seconds']:.1f} | {mem} | "
-                     f"{p['device']} | {eq['verified']} of {eq['total']} |")
+                     f"{p['device']} | {eq['verified']} of {eq['total']}{consistent} | {caught} |")
     total = sum(p["equations"]["total"] for p in report["posts"])
     ok = sum(p["equations"]["verified"] for p in report["posts"])
     lines += ["", f"**{ok} of {total} equations verified.**", ""]

@@ -64,6 +64,8 @@ def site_url(project: Project, host: str, port: int) -> str:
 
 
 def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
+    # Pages rendered for the preview tell the author what to fix (see render.marks).
+    os.environ["FOLIO_PREVIEW"] = "1"
     say("folio: first build (execution is cached; only changed posts run)")
     build(project, BuildOptions(jobs=jobs, keep_going=True, site=False))
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")

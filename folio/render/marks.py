@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import html
+import os
 from pathlib import Path
 
 from ..post import Equation
@@ -23,7 +24,50 @@ def measured(check: dict) -> str:
         return f"within {check['max_se']:.1f} standard errors"
     if "≤" in check.get("tolerance", "") or "≥" in check.get("tolerance", ""):
         return f"bound holds (largest violation {_fmt(check['max_rel_error'])})"
+    if check.get("absolute"):  # an expected value of 0: a relative error would read 1.0
+        return f"max abs. error {_fmt(check.get('max_abs_error'))}"
     return f"max rel. error {_fmt(check['max_rel_error'])}"
+
+
+KIND_WORDS = {"finite-differences": "finite differences", "autograd": "automatic differentiation",
+              "simulation": "simulation", "library": "library routine",
+              "special-case": "exact special case", "definition": "the definition, evaluated",
+              "property": "property", "reimplementation": "re-implementation"}
+
+
+def _preview() -> bool:
+    """``folio serve`` shows authors what to do next; the published page does not."""
+    return os.environ.get("FOLIO_PREVIEW") == "1"
+
+
+def _mutation_line(m: dict | None) -> str:
+    if not m or m.get("skipped") or not m.get("total"):
+        return ""
+    eq = len(m.get("equivalent", []))
+    n = m["total"] - eq
+    text = f"; its checks caught {m['caught']} of {n} altered versions of the code"
+    if m.get("survivors"):
+        text += f" ({len(m['survivors'])} passed unnoticed)"
+    return text
+
+
+def _mutation_details(m: dict | None) -> str:
+    if not m or not m.get("total"):
+        return ""
+    if m.get("skipped"):
+        return f"<p>No altered versions were tried: {html.escape(m['skipped'])}.</p>"
+    eq = m.get("equivalent", [])
+    parts = [f"<p>Altered versions of the code (a flipped sign, a factor, a dropped transpose, "
+             f"swapped arguments, a changed constant or axis): {m['caught']} of "
+             f"{m['total'] - len(eq)} caught by the checks"
+             + (f", {len(eq)} computing the same function" if eq else "") + ".</p>"]
+    items = [f"<li>passed unnoticed: <code>{html.escape(s['diff'])}</code></li>"
+             for s in m.get("survivors", [])]
+    items += [f"<li>the same function: <code>{html.escape(s['diff'])}</code> "
+              f"({html.escape(s['reason'])})</li>" for s in eq]
+    if items:
+        parts.append('<ul class="folio-check__mutants">' + "".join(items) + "</ul>")
+    return "\n".join(parts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,36 +117,62 @@ def equation_block(eq: Equation, result: dict | None, root: Path) -> str:
 
 
 def check_mark(eq: Equation, result: dict | None, root: Path) -> str:
+    # Material styles <details> by admonition type: a pass, a merely consistent result and a
+    # failure each get their own colour and icon.
     if result is None:
         return ('<p class="folio-check folio-check--none">Not verified in this build: the '
                 "post's code did not run to the end.</p>")
     checks = result.get("checks", [])
-    if result.get("verified"):
-        first = checks[0]
+    status = result.get("status", "verified" if result.get("verified") else "failed")
+    m = result.get("mutation")
+    if not checks:
+        text = "Not yet verified."
+        if _preview() and result.get("problem"):
+            text += f" (Author: {html.escape(result['problem'])})"
+        return f'<p class="folio-check folio-check--none">{text}</p>'
+    if status == "verified":
+        first = next(c for c in checks if c.get("independent", True))
         more = f" and {len(checks) - 1} more check{'s' if len(checks) > 2 else ''}" if len(checks) > 1 else ""
         summary = (f"✓ Verified against {html.escape(first['oracle'])}: {measured(first)}"
-                   f" over {first['cases']} cases{more}")
-        state = "pass"
+                   f" over {first['cases']} cases{more}{_mutation_line(m)}")
+        state, admonition = "pass", "success"
+    elif status == "consistent":
+        first = checks[0]
+        summary = (f"≈ Consistent with {html.escape(first['oracle'])}: {measured(first)} over "
+                   f"{first['cases']} cases, but no check is independent of the formula "
+                   f"(only {', '.join(sorted({KIND_WORDS.get(c.get('kind'), '?') for c in checks}))})"
+                   f"{_mutation_line(m)}")
+        state, admonition = "consistent", "warning"
     else:
-        failing = next((c for c in checks if not c["passed"]), None)
-        why = failing["message"] if failing else result.get("problem", "not checked")
-        summary = f"✗ Not verified: {html.escape(why)}"
-        state = "fail"
+        failing = next((c for c in checks if not c["passed"]), checks[0])
+        summary = (f"✗ Check failing: the code disagrees with {html.escape(failing['oracle'])}")
+        if _preview():
+            summary += f" ({html.escape(failing['message'])})"
+        state, admonition = "fail", "failure"
     rows = []
+    by_check = (m or {}).get("by_check", {})
     for c in checks:
         verdict = "pass" if c["passed"] else "fail"
-        rows.append(f"<tr><td>{html.escape(c['oracle'])}</td><td>{c['cases']}</td>"
+        caught = by_check.get(c.get("name"))
+        rows.append(f"<tr><td>{html.escape(c['oracle'])}</td>"
+                    f"<td>{html.escape(KIND_WORDS.get(c.get('kind'), '?'))}"
+                    f"{' (same shape as the code)' if c.get('same_shape') else ''}</td>"
+                    f"<td>{c['cases']}</td>"
                     f"<td>{html.escape(measured(c))}</td><td>{html.escape(c['tolerance'])}</td>"
-                    f"<td>{verdict}</td></tr>")
+                    f"<td>{'-' if caught is None else caught}</td><td>{verdict}</td></tr>")
     body = []
     if rows:
-        body.append('<table class="folio-check__table"><thead><tr><th>oracle</th><th>cases</th>'
-                    "<th>measured</th><th>tolerance</th><th>result</th></tr></thead><tbody>"
+        body.append('<table class="folio-check__table"><thead><tr><th>oracle</th><th>kind</th>'
+                    "<th>cases</th><th>measured</th><th>tolerance</th><th>altered versions "
+                    "caught</th><th>result</th></tr></thead><tbody>"
                     + "".join(rows) + "</tbody></table>")
+    mutation = _mutation_details(m)
+    if mutation:
+        body.append(mutation)
     src = function_source(result["counterpart_where"], root) if result.get("counterpart_where") else None
     if src:
         code, rel, line = src
         body.append(f"<p>Code counterpart ({_code_link(rel, line)}):</p>"
                     f'<pre class="folio-check__source"><code>{html.escape(code)}</code></pre>')
-    return (f'<details class="folio-check folio-check--{state}">\n<summary>{summary}</summary>\n'
-            + "\n".join(body) + "\n</details>")
+    return (f'<details class="folio-check folio-check--{state} {admonition}">\n'
+            f"<summary>{summary}</summary>\n" + "\n".join(body) + "\n</details>")

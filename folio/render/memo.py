@@ -26,6 +26,8 @@ def folio_code() -> str:
     h = hashlib.sha256()
     for p in sorted(_FOLIO.rglob("*.py")):
         h.update(p.relative_to(_FOLIO).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    # Preview pages (folio serve) carry author instructions the published ones do not.
+    h.update(os.environ.get("FOLIO_PREVIEW", "").encode())
     return h.hexdigest()
 
 

@@ -9,7 +9,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .api import Case, Check, Estimate, Registry, _in_oracle
+from .api import INDEPENDENT_KINDS, Case, Check, Estimate, Registry, _in_oracle
+from .shape import same_shape
 
 _FOLIO = str(Path(__file__).resolve().parent.parent)
 
@@ -19,6 +20,7 @@ class CheckResult:
     label: str
     name: str
     oracle: str
+    kind: str
     tolerance: str
     cases: int
     max_abs_error: float
@@ -28,6 +30,14 @@ class CheckResult:
     message: str
     where: str
     relation: bool
+    absolute: bool = False  # some case's expected value was 0: report the absolute error
+    # Set when the oracle's body has the counterpart's shape (the same calls and operators under
+    # other names): a re-implementation, whatever its declared kind.
+    same_shape: str = ""
+
+    @property
+    def independent(self) -> bool:
+        return self.kind in INDEPENDENT_KINDS and not self.same_shape
 
 
 @dataclass(frozen=True)
@@ -39,12 +49,28 @@ class EquationResult:
     problem: str = ""  # set when there is nothing to verify: no counterpart, no check
 
     @property
-    def verified(self) -> bool:
+    def passed(self) -> bool:
         return not self.problem and bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        """'verified': every check passed and one is independent of the counterpart's formula;
+        'consistent': every check passed, but all are re-implementations or properties, which
+        share an error in the equation; 'failed' otherwise."""
+        if not self.passed:
+            return "failed"
+        return "verified" if any(c.independent for c in self.checks) else "consistent"
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        for c, r in zip(d["checks"], self.checks):
+            c["independent"] = r.independent
         d["verified"] = self.verified
+        d["status"] = self.status
         return d
 
 
@@ -75,6 +101,7 @@ class _Tally:
     abs_err: float = 0.0
     rel_err: float = 0.0
     se: float | None = None
+    zero_scale: bool = False  # an oracle value of 0: the relative error means nothing
     failures: list[str] = field(default_factory=list)
 
 
@@ -95,6 +122,7 @@ def _compare(chk: Check, got: Any, want: Any, case: Case, tally: _Tally) -> None
     scale = float(np.max(np.abs(value))) if value.size else 0.0
     abs_err = float(np.max(np.abs(diff))) if diff.size else 0.0
     rel_err = abs_err / scale if scale > 0 else abs_err
+    tally.zero_scale |= scale == 0
     bound = chk.atol + chk.rtol * np.abs(value)
     if chk.compare == "le":
         ok = bool(np.all(diff <= bound))
@@ -123,11 +151,14 @@ def _compare(chk: Check, got: Any, want: Any, case: Case, tally: _Tally) -> None
         )
 
 
-def run_check(chk: Check, counterpart) -> CheckResult:
+def run_check(chk: Check, counterpart, *, stop_early: bool = False,
+              cases: list[Case] | None = None, shape: str = "") -> CheckResult:
+    """Run one check over its cases. ``stop_early``: return at the first failing case (the
+    mutation analysis only needs to know whether a mutant is caught)."""
     tally = _Tally()
     n = 0
     try:
-        for case in _cases(chk):
+        for case in cases if cases is not None else _cases(chk):
             n += 1
             if chk.relation:
                 got, want = chk.func(counterpart, *case.args, **case.kwargs)
@@ -139,6 +170,8 @@ def run_check(chk: Check, counterpart) -> CheckResult:
                 finally:
                     _in_oracle.reset(token)
             _compare(chk, got, want, case, tally)
+            if stop_early and tally.failures:
+                break
     except Exception as exc:  # a check that raises is a failed check, not a crashed build
         # Point at the post's code, not at folio's frames the error passed through.
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if _FOLIO not in f.filename]
@@ -147,11 +180,12 @@ def run_check(chk: Check, counterpart) -> CheckResult:
     if n == 0:
         tally.failures.append("no cases: give the check at least one input")
     return CheckResult(
-        label=chk.label, name=chk.name, oracle=chk.oracle,
+        label=chk.label, name=chk.name, oracle=chk.oracle, kind=chk.kind,
         tolerance=chk.se_tolerance if tally.se is not None else chk.tolerance, cases=n,
         max_abs_error=tally.abs_err, max_rel_error=tally.rel_err, max_se=tally.se,
         passed=not tally.failures, message="; ".join(tally.failures[:3]),
-        where=f"{chk.file}:{chk.line}", relation=chk.relation,
+        where=f"{chk.file}:{chk.line}", relation=chk.relation, same_shape=shape,
+        absolute=tally.zero_scale,
     )
 
 
@@ -173,6 +207,6 @@ def verify(registry: Registry, labels: Iterable[str]) -> list[EquationResult]:
                 f"no check: add @check({label!r}, oracle=..., cases=...) comparing it "
                 "with an independent oracle")))
             continue
-        results.append(EquationResult(label, name, where,
-                                      tuple(run_check(c, cp.func) for c in checks)))
+        results.append(EquationResult(label, name, where, tuple(
+            run_check(c, cp.func, shape=same_shape(c, cp)) for c in checks)))
     return results
