@@ -31,7 +31,9 @@ def mobility_matrix(x, a, eta):
     return M
 
 
-@equation("eq-oseen")
+@equation("eq-oseen", equivalent={
+    "swap-args#1": "the mobility matrix is symmetric (the Lorentz reciprocal theorem; here "
+                   "1/|x_i - x_j| is symmetric in i, j), so F @ M = M^T F = M F"})
 def sphere_velocities(x, F, a, eta):
     """V_i = F_i / (6 pi eta a) + sum_{j != i} F_j / (4 pi eta |x_i - x_j|)."""
     return mobility_matrix(x, a, eta) @ np.asarray(F, float)
