@@ -227,7 +227,7 @@ FBM_TIMES = np.arange(1.0, 201.0)  # 200 equally spaced times: two decades with 
 FBM_FIT = np.unique(np.round(np.logspace(np.log10(2), np.log10(200), 12)).astype(int)) - 1
 
 
-@check("eq-msd-power", kind="property",
+@check("eq-msd-power", kind="simulation",
        oracle="fractional Brownian motion sampled exactly (Cholesky, 4 000 paths, t = 1 … 200), "
               "for which α = 2H exactly; tolerance 5 jackknife SE of the fitted α",
        relation=True,
