@@ -79,7 +79,7 @@ def _smooth_periodic_profiles(rng, count, M=1024):
     return out
 
 
-@check("eq-fick-first", kind="simulation",
+@check("eq-fick-first", kind="library",
        oracle="spectral (FFT) derivative of the same samples at the cell faces; 1024-cell grid, "
               "so the centred difference is good to O(Δx²)",
        rtol=2e-4, atol=1e-10, cases=lambda rng: _smooth_periodic_profiles(rng, 5))
@@ -87,7 +87,7 @@ def fick_flux_spectral(n, dx, D):
     return -D * _spectral_derivative(n, dx, dx / 2)
 
 
-@check("eq-continuity", kind="reimplementation",
+@check("eq-continuity", kind="library",
        oracle="spectral (FFT) derivative of the flux at the cell centres; 1024-cell grid",
        rtol=2e-4, atol=1e-10,
        cases=lambda rng: [Case.of(c.args[0] - 3.0, c.args[1], name=c.name.replace("profile", "flux"))
@@ -139,7 +139,7 @@ def _pde_cases(rng):
     return cases
 
 
-@check("eq-diffusion", kind="property",
+@check("eq-diffusion", kind="finite-differences",
        oracle="PDE residual: ∂n/∂t and D ∂²n/∂x² by central finite differences (h_t = 1e-4 t, "
               "h_x = 1e-3 √(2Dt)) agree",
        relation=True, rtol=1e-5, cases=_pde_cases)
@@ -150,7 +150,7 @@ def diffusion_residual(n, x, t, D, N):
     return dn_dt, D * d2n_dx2
 
 
-@check("eq-diffusion", kind="property",
+@check("eq-diffusion", kind="simulation",
        oracle="explicit finite-difference solver built from Fick's law and continuity, started "
               "from the Gaussian at t₀ and run to 4t₀ on a grid of Δx = σ(t₀)/20",
        relation=True, rtol=5e-4,
@@ -188,6 +188,46 @@ def diffusion_mass(n, N, D):
 # Einstein: mean squared displacement of a random walk.
 
 
+@equation("eq-einstein-expansion")
+def einstein_rate(n_x, n_xx, mean_jump, mean_sq_jump, tau):
+    """dn/dt from Einstein's expansion of n(x, t + tau) = int n(x - Delta, t) phi(Delta) dDelta:
+    (-<Delta> dn/dx + <Delta^2>/2 d2n/dx2) / tau, to second order in the jump."""
+    return (-mean_jump * n_x + 0.5 * mean_sq_jump * n_xx) / tau
+
+
+def _expansion_cases(rng):
+    cases = []
+    for i in range(4):
+        mu, width = rng.normal(), rng.uniform(0.5, 3.0)
+        half = 1e-3 * width * rng.uniform(0.5, 2.0)           # jumps uniform on b ± half
+        shift = half * rng.uniform(-0.5, 0.5)
+        x = mu + width * np.array([-2.5, -1.7, -0.6, 0.0, 0.9, 2.2, 3.1])
+        cases.append(Case.of(x, mu, width, shift, half, 10 ** rng.uniform(-3, 1),
+                             name=f"jumps uniform on {shift:.2g} ± {half:.2g}, profile width {width:.2f}"))
+    cases.append(Case.of(np.linspace(-3, 3, 9), 0.0, 1.0, 0.0, 2e-3, 1.0,
+                         name="symmetric jumps: drift term zero"))
+    return cases
+
+
+@check("eq-einstein-expansion", kind="definition",
+       oracle="Einstein's integral itself: [∫ n(x − Δ) φ(Δ) dΔ − n(x)] / τ by adaptive quadrature "
+              "(scipy.integrate.quad), for a Gaussian profile and jumps uniform on [b − a, b + a] "
+              "with a = 10⁻³ of the profile's width; the neglected higher-order terms are ~10⁻⁶ of the rate",
+       relation=True, rtol=1e-4, cases=_expansion_cases)
+def einstein_expansion_by_quadrature(rate, x, mu, width, shift, half, tau):
+    def n(y):
+        return np.exp(-0.5 * ((y - mu) / width) ** 2) / (width * np.sqrt(2 * np.pi))
+
+    z = (x - mu) / width
+    n_x = -z / width * n(x)
+    n_xx = (z**2 - 1) / width**2 * n(x)
+    mean, mean_sq = shift, shift**2 + half**2 / 3
+    lo, hi = shift - half, shift + half
+    conv = np.array([integrate.quad(lambda d: n(xi - d), lo, hi, epsabs=0, epsrel=1e-13)[0]
+                     / (2 * half) for xi in x])
+    return rate(n_x, n_xx, mean, mean_sq, tau), (conv - n(x)) / tau
+
+
 @equation("eq-msd-einstein")
 def msd_einstein(t, D, d=1):
     """<|x|^2> = 2 d D t for free diffusion in d dimensions."""
@@ -216,40 +256,56 @@ def random_walk(D, d, dt, record_steps, n_walkers, rng, steps="gauss"):
     return out
 
 
-# Recorded step counts. (Not 1: after one coin flip |x|² is exact, with zero standard error.)
-_WALK_STEPS = np.array([0, 2, 5, 20, 60, 150])
+def _diffusion_solver_moment(t, D, d, cells_per_sigma=4, r_max=0.45):
+    """<|x|^2>(t) of the density that Fick's law and continuity evolve from a point source.
+
+    The explicit flux-form scheme of this post, in d dimensions: one cell holds all the particles
+    at t = 0, and every axis gets the flux j = -D dn/dx_k through each face and the continuity
+    update. The second moment is read off the grid density; D enters only as Fick's coefficient.
+    """
+    t = np.asarray(t, dtype=float)
+    sigma = np.sqrt(2 * D * t[-1])
+    dx = sigma / cells_per_sigma
+    half = int(np.ceil(7 * cells_per_sigma))          # ±7 σ per axis: no mass reaches the edge
+    x = (np.arange(2 * half + 1) - half) * dx
+    # Time steps: the times are whole multiples of the smallest one; split it so that
+    # D dt / dx² ≤ r_max / d (the stability limit in d dimensions is 1 / (2d)).
+    base = np.min(t[t > 0])
+    sub = int(np.ceil(D * base / dx**2 / (r_max / d)))
+    dt = base / sub
+    n = np.zeros((x.size,) * d)
+    n[(half,) * d] = 1.0 / dx**d
+    r2 = sum(np.meshgrid(*([x**2] * d), indexing="ij", sparse=True)) if d > 1 else x**2
+    out, done = [], 0
+    for target in np.round(t / dt).astype(int):
+        for _ in range(target - done):
+            rate = np.zeros_like(n)
+            for k in range(d):
+                j = -D * (np.roll(n, -1, axis=k) - n) / dx           # Fick, face k + 1/2
+                rate -= (j - np.roll(j, 1, axis=k)) / dx             # continuity
+            n = n + dt * rate
+        done = target
+        out.append((n * r2).sum() / n.sum())
+    return np.array(out)
 
 
 def _einstein_cases(rng):
     cases = []
     for d in (1, 2, 3):
-        D, dt = rng.uniform(0.1, 5.0), rng.uniform(1e-3, 1e-1)
-        cases.append(Case.of(dt * _WALK_STEPS, D, d, name=f"d = {d}, D = {D:.2f}"))
+        D = rng.uniform(0.1, 5.0)
+        t = np.array([0, 1, 2, 5, 10, 20]) * rng.uniform(0.02, 0.2)
+        cases.append(Case.of(t, D, d, name=f"d = {d}, D = {D:.2f}"))
+    cases.append(Case.of(np.array([1e-3, 1e-2, 1e-1]), 1e-9, 1, name="small molecule, SI units"))
     return cases
 
 
-def _walk_msd(t, D, d, steps):
-    t = np.asarray(t, dtype=float)
-    dt = t[-1] / _WALK_STEPS[-1]
-    n_walkers = 20_000
-    x = random_walk(D, d, dt, np.round(t / dt).astype(int), n_walkers, rng_for(D, d, dt),
-                    steps=steps)
-    r2 = (x**2).sum(axis=2)
-    return Estimate(r2.mean(axis=1), r2.std(axis=1, ddof=1) / np.sqrt(n_walkers))
-
-
 @check("eq-msd-einstein", kind="simulation",
-       oracle="Monte Carlo: 20 000 walkers with Gaussian steps of variance 2DΔt per coordinate",
-       cases=_einstein_cases)
-def einstein_gaussian_walkers(t, D, d):
-    return _walk_msd(t, D, d, "gauss")
-
-
-@check("eq-msd-einstein", kind="simulation",
-       oracle="Monte Carlo: 20 000 walkers taking coin-flip steps ±√(2DΔt) per coordinate",
-       cases=_einstein_cases, seed=1)
-def einstein_coin_walkers(t, D, d):
-    return _walk_msd(t, D, d, "coin")
+       oracle="second moment of the density n(x, t) that the explicit Fick-plus-continuity solver "
+              "evolves from a point source, in d = 1, 2, 3 (4 cells per final σ, grid ±7σ); D "
+              "enters only as Fick's coefficient",
+       rtol=1e-9, cases=_einstein_cases)
+def einstein_from_diffusion_solver(t, D, d):
+    return _diffusion_solver_moment(t, D, d)
 
 
 # --------------------------------------------------------------------------------------------
@@ -261,7 +317,9 @@ def stokes_drag(eta, r):
     return 6 * np.pi * eta * r
 
 
-@equation("eq-langevin")
+@equation("eq-langevin", equivalent={
+    "add-sub#3": "z is standard normal noise and -z has the same distribution, so the mutant "
+                 "simulates a process with the same law (it is the same equation)"})
 def langevin_step(x, v, dt, m, gamma, kT, z):
     """One Euler–Maruyama step of m dv = -gamma v dt + sqrt(2 gamma kT) dW, dx = v dt.
 
@@ -310,28 +368,38 @@ def _langevin_cases(rng, count=2):
     return cases
 
 
-@check("eq-langevin", kind="property",
-       oracle="exact Ornstein–Uhlenbeck moments, mean v₀e^(−t/τ) and variance (kT/m)(1 − e^(−2t/τ)), "
-              "vs 20 000 simulated walkers (Δt = τ/200)",
+@check("eq-langevin", kind="special-case",
+       oracle="exact Ornstein–Uhlenbeck solution from v(0) = v₀, x(0) = 0: mean v₀e^(−t/τ) and "
+              "variance (kT/m)(1 − e^(−2t/τ)) of v; mean v₀τ(1 − e^(−t/τ)) and variance "
+              "Dτ(2t/τ − 3 + 4e^(−t/τ) − e^(−2t/τ)) of x; v Gaussian, so a fraction "
+              "erf(1/√2) = 0.683 of walkers lies within one exact standard deviation of the exact "
+              "mean; vs 20 000 simulated walkers (Δt = τ/200, odd step counts)",
        relation=True, cases=_langevin_cases)
 def langevin_vs_ou(step, m, gamma, kT):
     tau, n_walkers = m / gamma, 20_000
     dt = tau / 200
-    rec = np.array([50, 100, 200, 400, 800])
+    rec = np.array([51, 101, 201, 401, 801])
     v0 = 2.5 * np.sqrt(kT / m)
     rng, v = rng_for(m, gamma, kT, 1.0), np.full(n_walkers, v0)
     x = np.zeros(n_walkers)
-    means, variances, se_m, se_v = [], [], [], []
+    t = rec * dt
+    e1, e2, D = np.exp(-t / tau), np.exp(-2 * t / tau), kT / gamma
+    v_mean, v_sd = v0 * e1, np.sqrt(kT / m * (1 - e2))
+    inside = math.erf(1 / math.sqrt(2))
+    got, se = [], []
     for k in range(1, rec[-1] + 1):
         x, v = step(x, v, dt, m, gamma, kT, rng.standard_normal(n_walkers))
         if k in rec:
-            dv = v - v.mean()
-            means.append(v.mean()), variances.append(np.mean(dv**2))
-            se_m.append(v.std(ddof=1) / np.sqrt(n_walkers))
-            se_v.append(np.std(dv**2, ddof=1) / np.sqrt(n_walkers))
-    t = rec * dt
-    exact = np.concatenate([v0 * np.exp(-t / tau), kT / m * (1 - np.exp(-2 * t / tau))])
-    return np.concatenate([means, variances]), Estimate(exact, np.concatenate([se_m, se_v]))
+            i = int(np.searchsorted(rec, k))
+            for q in (v, x):
+                dq = q - q.mean()
+                got += [q.mean(), np.mean(dq**2)]
+                se += [q.std(ddof=1) / np.sqrt(n_walkers), np.std(dq**2, ddof=1) / np.sqrt(n_walkers)]
+            got.append(np.mean(np.abs(v - v_mean[i]) < v_sd[i]))
+            se.append(np.sqrt(inside * (1 - inside) / n_walkers))
+    exact = np.stack([v0 * e1, kT / m * (1 - e2), v0 * tau * (1 - e1),
+                      D * tau * (2 * t / tau - 3 + 4 * e1 - e2), np.full(t.size, inside)], axis=1)
+    return np.array(got), Estimate(exact.ravel(), np.array(se))
 
 
 @equation("eq-equipartition")
@@ -340,7 +408,7 @@ def thermal_velocity_variance(m, kT):
     return kT / m
 
 
-@check("eq-equipartition", kind="property",
+@check("eq-equipartition", kind="simulation",
        oracle="stationary ⟨v²⟩ of the simulated Langevin equation: 10 000 walkers started at rest, "
               "5τ burn-in, each walker's v² averaged over the next 10τ (Δt = τ/100)",
        relation=True, cases=_langevin_cases)
@@ -365,7 +433,7 @@ def langevin_msd(t, m, gamma, kT):
 _MSD_STEPS = np.array([5, 10, 20, 50, 100, 200, 500, 1000, 2000])
 
 
-@check("eq-langevin-msd", kind="property",
+@check("eq-langevin-msd", kind="simulation",
        oracle="Euler–Maruyama simulation of the Langevin equation: 10 000 walkers thermalised "
               "for 8τ, Δt = τ/100, t from 0.05τ to 20τ",
        relation=True, cases=_langevin_cases)
@@ -413,12 +481,46 @@ def _stokes_cases(rng):
             Case.of(1.0, 0.05, 1.0, 1.0, name="reduced units: kT = r = m = 1, η = 0.05")]
 
 
-@check("eq-stokes-einstein", kind="property",
-       oracle="long-time MSD slope of the Langevin simulation with γ = 6πηr: per walker "
-              "[x²(40τ) − x²(10τ)] / (60τ), 10 000 walkers, Δt = τ/50",
+def _sphere_flow(X, a, U, eta):
+    """Stokes' (1851) flow past a sphere of radius a translating at U along x, in fluid at rest:
+    velocity (3, n) and pressure (n,) at points X (3, n)."""
+    r = np.linalg.norm(X, axis=0)
+    Ux = U * X[0]
+    Uvec = np.array([U, 0.0, 0.0])[:, None]
+    u = 0.75 * a * (Uvec / r + Ux * X / r**3) + 0.25 * a**3 * (Uvec / r**3 - 3 * Ux * X / r**5)
+    return u, 1.5 * eta * a * Ux / r**3
+
+
+def drag_coefficient_by_traction(eta, a, nodes=24):
+    """gamma = F / U from the traction -p n + eta (grad u + grad u^T) n of Stokes' sphere flow,
+    integrated over the sphere: central differences for grad u, Gauss–Legendre in cos(theta)
+    times the trapezoid rule in phi. Nothing here assumes the answer 6 pi eta a."""
+    U = 1.0
+    mu, w_mu = np.polynomial.legendre.leggauss(nodes)
+    phi = np.linspace(0, 2 * np.pi, 2 * nodes, endpoint=False)
+    MU, PHI = np.meshgrid(mu, phi, indexing="ij")
+    sin = np.sqrt(1 - MU**2)
+    n = np.stack([MU.ravel(), (sin * np.cos(PHI)).ravel(), (sin * np.sin(PHI)).ravel()])
+    X, h = a * n, 1e-5 * a
+    grad = np.empty((3, 3, X.shape[1]))
+    for k in range(3):
+        e = np.zeros((3, 1))
+        e[k] = h
+        grad[:, k] = (_sphere_flow(X + e, a, U, eta)[0] - _sphere_flow(X - e, a, U, eta)[0]) / (2 * h)
+    p = _sphere_flow(X, a, U, eta)[1]
+    traction = -p * n + eta * np.einsum("ijn,jn->in", grad + grad.transpose(1, 0, 2), n)
+    weights = np.outer(w_mu, np.full(phi.size, 2 * np.pi / phi.size)).ravel() * a**2
+    return -(traction @ weights)[0] / U      # the fluid's force opposes the motion
+
+
+@check("eq-stokes-einstein", kind="simulation",
+       oracle="long-time MSD slope of the Langevin simulation, per walker "
+              "[x²(40τ) − x²(10τ)] / (60τ), 10 000 walkers, Δt = τ/50, with the friction γ "
+              "computed independently: the traction of Stokes' sphere flow integrated over the "
+              "sphere (finite differences, 24 × 48 Gauss–Legendre × trapezoid nodes)",
        relation=True, cases=_stokes_cases)
 def stokes_einstein_from_slope(D, kT, eta, r, m):
-    gamma = stokes_drag(eta, r)
+    gamma = drag_coefficient_by_traction(eta, r)
     tau, n_walkers = m / gamma, 10_000
     dt = tau / 50
     xs, _ = simulate_langevin(m, gamma, kT, dt, np.array([500, 2000]), n_walkers,
@@ -440,7 +542,7 @@ def walk_pmf(n):
     return 2 * k - n, probs
 
 
-@check("eq-random-walk-binomial", kind="library",
+@check("eq-random-walk-binomial", kind="definition",
        oracle="the master equation P_{n+1}(x) = ½P_n(x − 1) + ½P_n(x + 1), iterated from "
               "P_0 = δ_{x,0} by numpy.convolve",
        rtol=1e-12, cases=[0, 1, 2, 7, 50, 333, 500])
