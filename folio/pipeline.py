@@ -23,6 +23,7 @@ from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
 from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
+from .execute.static import nothing_to_run, prose_result
 from .parse import read_post
 from .post import Post
 from .render.files import remove_stale, write_if_changed
@@ -92,7 +93,10 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions) -> dict[str
                       figures_dir=project.figures_dir, lock_file=project.lock_file,
                       device=device, timeout=opts.timeout,
                       threads=max(1, (os.cpu_count() or 1) // jobs))
-    return run_all(posts, lambda p: execute_post(p, ctx, force=p.slug in opts.force), jobs=jobs,
+    # A post with nothing to run (prose only) starts no kernel and uses no cache entry.
+    run = lambda p: (prose_result(p) if nothing_to_run(p)  # noqa: E731
+                     else execute_post(p, ctx, force=p.slug in opts.force))
+    return run_all(posts, run, jobs=jobs,
                    expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
 
 

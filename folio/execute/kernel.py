@@ -19,6 +19,7 @@ from .device import Device
 from .failure import cell_failure
 from .frozen import FrozenStore, source_hash
 from .noise import clean_outputs
+from .portable import local, portable
 from .result import CellOutputs, ExecutionResult
 
 
@@ -227,9 +228,9 @@ def execute_post(post: Post, ctx: ExecContext, *, force: bool = False) -> Execut
     plan = _plan(post, ctx, {"post_files": parts["post_files"], "kernels": parts["kernels"]})
     hit = None if force else ctx.cache.get(key)
     if hit is not None:
-        result = _from_cache(post, key, *hit)
+        result = _from_cache(post, key, *local(*hit, ctx.root))
     else:
         result = _run_kernel(post, ctx, key, plan)
         if result.ok:
-            ctx.cache.put(key, *_to_cache(result))
+            ctx.cache.put(key, *portable(*_to_cache(result), ctx.root))
     return _with_frozen(post, ctx, result, plan)
