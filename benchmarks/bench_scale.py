@@ -57,8 +57,18 @@ def run(cmd: list[str], cwd: Path, counter: Counter) -> dict:
     proc = subprocess.run(cmd, cwd=cwd, env=counter.env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-3000:]}")
+        raise BuildFailed(f"{' '.join(cmd[1:])} failed in {cwd.name}: {_last_error(proc.stderr)}")
     return {"s": seconds, "kernels": counter.count(), **summary(proc.stderr)}
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def _last_error(stderr: str) -> str:
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    return next((l.strip() for l in reversed(lines) if "Error" in l or "error" in l),
+                lines[-1] if lines else "no output")
 
 
 def summary(stderr: str) -> dict:
@@ -125,7 +135,8 @@ def bench_shards(tmp: Path, n: int, counter: Counter) -> dict:
     errs = [p.communicate()[1] for p in procs]
     both = time.perf_counter() - t0
     if any(p.returncode for p in procs):
-        sys.exit("a shard failed:\n" + "\n".join(e[-2000:] for e in errs))
+        raise BuildFailed("a shard failed: " + "; ".join(_last_error(e) for e, p in zip(errs, procs)
+                                                          if p.returncode))
     per_shard = [len(re.findall(r"^\s+\[\d+/\d+\] executed", e, re.M)) for e in errs]
     shard_kernels = counter.count()
     merged = project(tmp / "code-merged", n, code=True)
@@ -160,7 +171,7 @@ def report(sizes: list[dict], shards: dict | None, repeat: int) -> str:
                      f"({r['prose'][-1]['rendered']}) |")
     lines.append("")
     by_n = {r["n"]: r for r in sizes}
-    lo, hi = min(by_n), max(by_n)
+    lo, hi = (min(by_n), max(by_n)) if by_n else (0, 0)
     if lo != hi:
         for name in ("noop", "prose"):
             ratio = med(by_n[hi][name]) / med(by_n[lo][name])
@@ -171,8 +182,9 @@ def report(sizes: list[dict], shards: dict | None, repeat: int) -> str:
     clean = all(r["first_noop"]["rendered"] == 0 and r["first_noop"]["ran"] == 0
                 and r["first_noop"]["kernels"] == 0 and not r["first_noop"]["mutants"]
                 for r in sizes)
-    lines.append(f"first no-op after a cold build renders 0 pages and runs no post at every "
-                 f"size: {'yes' if clean else 'NO'}")
+    if sizes:
+        lines.append(f"first no-op after a cold build renders 0 pages and runs no post at "
+                     f"every size: {'yes' if clean else 'NO'}")
     for r in sizes:
         if "differ" in r:
             d = r["differ"]
@@ -204,21 +216,32 @@ def main() -> None:
     ap.add_argument("--code-posts", type=int, default=100, help="0 to skip the shard comparison")
     ap.add_argument("--out", type=Path, help="also write the table here")
     args = ap.parse_args()
+    sizes, shards, failure = [], None, ""
+
+    def write() -> str:
+        text = report(sizes, shards, args.repeat)
+        if failure:
+            text += f"\nstopped: {failure}\n"
+        if args.out:
+            args.out.write_text(text)  # after every stage: a later failure keeps what was measured
+        return text
+
     with tempfile.TemporaryDirectory(prefix="folio-bench-scale-") as t:
         tmp = Path(t)
         counter = Counter(tmp)
-        sizes = []
-        for n in args.sizes:
-            print(f"... {n} posts", file=sys.stderr, flush=True)
-            sizes.append(bench_size(tmp, n, counter, args.repeat, n == max(args.sizes)))
-        shards = None
-        if args.code_posts:
-            print(f"... {args.code_posts} code posts, 1 shard vs 2", file=sys.stderr, flush=True)
-            shards = bench_shards(tmp, args.code_posts, counter)
-    text = report(sizes, shards, args.repeat)
-    print(text, end="")
-    if args.out:
-        args.out.write_text(text)
+        try:
+            for n in args.sizes:
+                print(f"... {n} posts", file=sys.stderr, flush=True)
+                sizes.append(bench_size(tmp, n, counter, args.repeat, n == max(args.sizes)))
+                write()
+            if args.code_posts:
+                print(f"... {args.code_posts} code posts, 1 shard vs 2", file=sys.stderr,
+                      flush=True)
+                shards = bench_shards(tmp, args.code_posts, counter)
+        except BuildFailed as exc:
+            failure = str(exc)
+    print(write(), end="")
+    sys.exit(1 if failure else 0)
 
 
 if __name__ == "__main__":

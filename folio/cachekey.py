@@ -3,8 +3,9 @@
 A post's executed outputs depend on: its code cells (source and the tags that change what runs),
 every other file in its folder (its modules and data), the ``kernels/`` modules those import
 (transitively), the locked dependency versions, folio's own code that runs inside the kernel, and
-whether a GPU is present. Prose, markdown cells and display-only front matter are not in the key,
-so a prose edit re-renders without starting a kernel.
+whether a GPU is present, and what the kernel's closing checks are given: the post's slug and its
+displayed equation labels. Other prose, markdown cells and display-only front matter are not in
+the key, so a prose edit re-renders without starting a kernel.
 """
 
 from __future__ import annotations
@@ -115,6 +116,10 @@ def key_parts(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> dict:
     return {
         "schema": SCHEMA,
         "requires": post.meta.requires,
+        # The kernel's last cell checks the displayed labels and reports under the slug: both
+        # change its outputs (two posts with the same code must not share an entry).
+        "slug": post.slug,
+        "labels": [e.label for e in post.equations],
         "gpu": gpu,
         "cells": cells,
         "post_files": {rel(p): h for p, h in zip(own, _files(own).values())},
