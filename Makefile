@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve bench audit chromium clean
+.PHONY: site test serve bench bench-scale plan shard audit chromium clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "folio needs Python 3.11"'
@@ -33,6 +33,19 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
+
+# The synthetic site at 11, 100 and 500 posts: cold, no-op and prose-edit builds, and the
+# 100-code-post cold build as one shard against two run at once.
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py
+
+# CI: how many execution shards the posts that need executing are worth (shards=N, matrix=[..]).
+plan: $(STAMP)
+	@$(BIN)/folio build --plan
+
+# CI: one execution shard, SHARD=K/N (REQUIRES="--requires gpu" for the GPU runner).
+shard: $(STAMP)
+	$(BIN)/folio build --shard $(SHARD) $(REQUIRES) --no-site --keep-going --jobs $(JOBS)
 
 # Lighthouse, axe and the Nu checker over every post page (needs Node.js, npm and Java).
 audit: site chromium

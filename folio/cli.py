@@ -15,6 +15,14 @@ from .errors import FolioError
 def _cmd_build(args, project: Project) -> int:
     from .site import start_site
 
+    if args.plan or args.shard or args.requires:
+        from .execute.shard import only_for
+
+        only = only_for(args, project)
+        if only is None:
+            return 0
+        args.only = list(only)
+
     # mkdocs starts loading before folio's own imports: the two overlap on two cores.
     site = start_site(project, not args.no_site)
     from .pipeline import BuildOptions, build
@@ -134,6 +142,16 @@ def parser() -> argparse.ArgumentParser:
                    help="build only this post (repeatable)")
     b.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     b.add_argument("--no-site", action="store_true", help="execute and render, skip mkdocs")
+    b.add_argument("--shard", metavar="K/N",
+                   help="execute only shard K of N of the posts that need executing (for a CI "
+                        "matrix; the shards' build/cache folders merge by copying)")
+    b.add_argument("--requires", choices=("gpu", "cpu"),
+                   help="only the posts with a GPU cell (gpu), or only those without (cpu)")
+    b.add_argument("--plan", action="store_true",
+                   help="execute nothing: print how many shards the posts that need executing "
+                        "are worth (shards=N and matrix=[1..N], for $GITHUB_OUTPUT)")
+    b.add_argument("--max-shards", type=int, default=None,
+                   help="--plan: at most this many shards (default 8)")
     b.set_defaults(func=_cmd_build)
 
     s = sub.add_parser("serve", help="preview the site, rebuilding on every save")

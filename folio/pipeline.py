@@ -24,6 +24,7 @@ from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
 from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
+from .execute.static import nothing_to_run, prose_result
 from .lock import build_lock
 from .parse import read_post
 from .post import Post
@@ -103,9 +104,13 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
                       figures_dir=project.figures_dir, lock_file=project.lock_file,
                       device=device, timeout=opts.timeout)
     if cache_only:
-        found = (execute_post(p, ctx, cache_only=True) for p in posts)
+        found = (prose_result(p) if nothing_to_run(p) else execute_post(p, ctx, cache_only=True)
+                 for p in posts)
         return {r.slug: r for r in found if r is not None}
-    return run_all(posts, lambda p: execute_post(p, ctx, force=p.slug in opts.force), jobs=jobs,
+    # A post with nothing to run (prose only) starts no kernel and uses no cache entry.
+    run = lambda p: (prose_result(p) if nothing_to_run(p)  # noqa: E731
+                     else execute_post(p, ctx, force=p.slug in opts.force))
+    return run_all(posts, run, jobs=jobs,
                    expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
 
 
