@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,16 @@ def built_fixture_blog(tmp_path_factory):
     result = build(proj, BuildOptions(jobs=2))
     assert result.ok, result.problems
     return proj, result
+
+
+@contextmanager
+def registry():
+    """A fresh equation registry for decorators used inside a test."""
+    from folio.verify.api import Registry, _registry, use_registry
+
+    reg = Registry()
+    token = use_registry(reg)
+    try:
+        yield reg
+    finally:
+        _registry.reset(token)

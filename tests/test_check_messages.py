@@ -1,26 +1,16 @@
 """What an author and a reader are told about a check: errors in the units that mean something,
 the line in the post's own code, the case by its arguments, and the label they probably meant."""
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from folio.render.marks import check_mark
 from folio.post import Equation
-from folio.verify.api import Estimate, Registry, _registry, check, equation, use_registry
+from folio.render.marks import check_mark
+from folio.verify.api import Estimate, check, equation
 from folio.verify.findings import equation_findings
 from folio.verify.runner import verify
-
-
-@contextmanager
-def registry():
-    reg = Registry()
-    token = use_registry(reg)
-    try:
-        yield reg
-    finally:
-        _registry.reset(token)
+from tests.conftest import registry
 
 
 def test_a_zero_expected_value_is_reported_as_an_absolute_error():

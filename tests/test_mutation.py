@@ -1,30 +1,19 @@
 """Checks of the checker: mutation analysis catches checks that cannot fail, and the shape test
 catches oracles that re-implement the counterpart."""
 
-import shutil
+import json
 import subprocess
 import sys
-import textwrap
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 from folio.verify import mutation
-from folio.verify.api import Registry, RegistrationError, _registry, check, equation, use_registry
+from folio.verify.api import RegistrationError, check, equation
 from folio.verify.mutants import mutants
 from folio.verify.mutation import analyse_label
 from folio.verify.runner import verify
-
-
-@contextmanager
-def registry():
-    reg = Registry()
-    token = use_registry(reg)
-    try:
-        yield reg
-    finally:
-        _registry.reset(token)
+from tests.conftest import registry
 
 
 def _sample(x, y, A):
@@ -276,7 +265,6 @@ def test_folio_equations_shows_mutants(project):
     out = _folio(project.root, "equations", "--post", "weak")
     assert out.returncode == 1
     assert "2/3" in out.stdout and "survives scale-result#1" in out.stdout
-    import json
     data = json.loads(_folio(project.root, "equations", "--post", "weak", "--json").stdout)
     m = data[0]["mutants"]
     assert (m["total"], m["caught"], m["equivalent"]) == (3, 2, [])

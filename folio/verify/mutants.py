@@ -58,6 +58,17 @@ class Mutant:
         return f"line {self.line}: {self.before}  →  {self.after}"
 
 
+# Operators that trade places: + and -, * and /.
+SWAPPED_OPS = {"add-sub": {ast.Add: ast.Sub, ast.Sub: ast.Add},
+               "mul-div": {ast.Mult: ast.Div, ast.Div: ast.Mult}}
+
+
+def _with_op(node: ast.AST, op: ast.operator) -> ast.AST:
+    m = copy.copy(node)
+    m.op = op
+    return m
+
+
 def _callee(node: ast.Call) -> str:
     f = node.func
     return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
@@ -114,23 +125,12 @@ def _sites(fn: ast.FunctionDef) -> Iterator[tuple[str, ast.AST, Callable[[ast.AS
             elif op == "scale-result" and isinstance(n, ast.Return) and n.value is not None:
                 yield op, n, lambda n: ast.Return(each_element(
                     n.value, lambda e: ast.BinOp(ast.Constant(2), ast.Mult(), e)))
-            elif op == "add-sub" and isinstance(n, (ast.BinOp, ast.AugAssign)) \
-                    and isinstance(n.op, (ast.Add, ast.Sub)):
-                def swap(n):
-                    m = copy.copy(n)
-                    m.op = ast.Sub() if isinstance(n.op, ast.Add) else ast.Add()
-                    return m
-                yield op, n, swap
+            elif op in SWAPPED_OPS and isinstance(n, (ast.BinOp, ast.AugAssign)) \
+                    and type(n.op) in SWAPPED_OPS[op]:
+                yield op, n, lambda n, op=op: _with_op(n, SWAPPED_OPS[op][type(n.op)]())
             elif op == "drop-minus" and isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) \
                     and id(n) not in axis_nodes:
                 yield op, n, lambda n: n.operand
-            elif op == "mul-div" and isinstance(n, (ast.BinOp, ast.AugAssign)) \
-                    and isinstance(n.op, (ast.Mult, ast.Div)):
-                def swap(n):
-                    m = copy.copy(n)
-                    m.op = ast.Div() if isinstance(n.op, ast.Mult) else ast.Mult()
-                    return m
-                yield op, n, swap
             elif op == "drop-transpose":
                 if isinstance(n, ast.Attribute) and n.attr in TRANSPOSE_ATTRS:
                     yield op, n, lambda n: n.value

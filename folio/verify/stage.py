@@ -25,6 +25,9 @@ from ..cachekey import key_parts
 from ..post import Post
 
 SCHEMA = "folio-mutants-1"
+LABELS_PER_PART = 3  # a post with fewer labels than twice this runs in one worker
+# The checker's own code: the operators, the analysis and the check runner it calls.
+_CHECKER = sorted(Path(__file__).resolve().parent.glob("*.py"))
 TIMEOUT = 900  # seconds for one post's whole analysis
 
 
@@ -40,7 +43,8 @@ class PostMutation:
 def mutation_key(post: Post, root: Path, lock_file: Path, labels: list[str]) -> str:
     parts = key_parts(post, root=root, lock_file=lock_file, gpu=False)
     parts = {k: v for k, v in parts.items() if k not in ("cells", "gpu", "schema")}
-    parts.update(schema=SCHEMA, labels=sorted(labels))
+    checker = hashlib.sha256(b"".join(p.read_bytes() for p in _CHECKER)).hexdigest()
+    parts.update(schema=SCHEMA, labels=sorted(labels), checker=checker)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -117,20 +121,37 @@ def analyse_posts(posts: list[tuple[Post, list[str]]], *, root: Path, lock_file:
     cache = MutationCache(cache_dir)
     expected = expected or {}
     posts = sorted(posts, key=lambda item: (-expected.get(item[0].slug, 0.0), item[0].slug))
-
-    def one(item: tuple[Post, list[str]]) -> PostMutation:
-        post, labels = item
+    found: dict[str, PostMutation] = {}
+    todo: list[tuple[Post, str, list[str]]] = []  # (post, key, one part of its labels)
+    for post, labels in posts:
         key = mutation_key(post, root, lock_file, labels)
         hit = cache.get(key)
-        if hit is not None:
-            return PostMutation(post.slug, key, hit, False, 0.0)
-        if cache_only:
-            return PostMutation(post.slug, key, {"error": "", "labels": []}, False, 0.0)
+        if hit is not None or cache_only or not labels:
+            data = hit if hit is not None else {"error": "", "labels": []}
+            found[post.slug] = PostMutation(post.slug, key, data, False, 0.0)
+            continue
+        # A post's labels are split over the workers, so one heavy post does not run alone on
+        # one core at the end while the others sit idle.
+        parts = max(1, min(jobs, len(labels) // LABELS_PER_PART))
+        todo += [(post, key, labels[i::parts]) for i in range(parts)]
+
+    def run(task: tuple[Post, str, list[str]]) -> tuple[dict, float]:
         t0 = time.perf_counter()
-        data = _run_worker(post, root, labels) if labels else {"error": "", "labels": []}
-        if not data.get("error"):
-            cache.put(key, data)
-        return PostMutation(post.slug, key, data, True, time.perf_counter() - t0)
+        return _run_worker(task[0], root, task[2]), time.perf_counter() - t0
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return {m.slug: m for m in pool.map(one, posts)}
+        done = list(pool.map(run, todo))
+    merged: dict[str, tuple[str, list[dict], list[str], float]] = {}
+    for (post, key, _), (data, seconds) in zip(todo, done):
+        _, rows, errors, total = merged.get(post.slug, (key, [], [], 0.0))
+        merged[post.slug] = (key, rows + data.get("labels", []),
+                             errors + ([data["error"]] if data.get("error") else []),
+                             total + seconds)
+    order = {post.slug: [l for l in labels] for post, labels in posts}
+    for slug, (key, rows, errors, seconds) in merged.items():
+        rows.sort(key=lambda d: order[slug].index(d["label"]))
+        data = {"error": "; ".join(errors), "labels": rows}
+        if not errors:
+            cache.put(key, data)
+        found[slug] = PostMutation(slug, key, data, True, seconds)
+    return found
