@@ -294,3 +294,20 @@ def test_math_boxes_scroll_only_sideways_when_needed(path, server, classic_scrol
     finally:
         page.close()
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+def test_search_results_show_math(server, browser):
+    """A search result quotes the post's text with its formula written out (⟨x²⟩ = 2Dt), not TeX
+    and not the formula's symbols run together."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(server.base + "blog/")
+        page.locator("label.md-header__button[for='__search']").click()
+        page.locator("input.md-search__input").fill("anomalous diffusion")
+        item = page.locator(".md-search-result__item").filter(has_text="Anomalous").first
+        item.wait_for(timeout=15000)
+        body = item.inner_html()
+    finally:
+        page.close()
+    assert "⟨x<sup>2</sup>⟩ = 2Dt" in body, body[:400]
+    assert "\\(" not in body and "x2⟩" not in body
