@@ -45,13 +45,19 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright_module():
+    """One Playwright per module: the sync API cannot run two at once."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_module):
+    b = playwright_module.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield b
+    b.close()
 
 
 class _Links:
@@ -252,6 +258,7 @@ MATH_BOXES = """() => {
 FENCES = """() => {
   const out = [];
   for (const mo of document.querySelectorAll('.md-content mo[stretchy="true"][fence="true"]')) {
+    if (!mo.textContent.trim()) continue;  // \\left. and \\right. draw nothing
     const row = mo.parentElement;
     const fracs = Array.from(row.children).filter(c => c.tagName.toLowerCase() === 'mfrac');
     if (!fracs.length) continue;
@@ -265,13 +272,11 @@ FENCES = """() => {
 
 
 @pytest.fixture(scope="module")
-def classic_scrollbars():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, ignore_default_args=["--hide-scrollbars"])
-        yield b
-        b.close()
+def classic_scrollbars(playwright_module):
+    b = playwright_module.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                          ignore_default_args=["--hide-scrollbars"])
+    yield b
+    b.close()
 
 
 def _post_paths() -> list[str]:
@@ -302,8 +307,9 @@ def test_search_results_show_math(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(server.base + "blog/")
-        page.locator("label.md-header__button[for='__search']").click()
-        page.locator("input.md-search__input").fill("anomalous diffusion")
+        query = page.locator("input.md-search__input")
+        query.click()
+        query.fill("anomalous diffusion")
         item = page.locator(".md-search-result__item").filter(has_text="Anomalous").first
         item.wait_for(timeout=15000)
         body = item.inner_html()
