@@ -309,9 +309,12 @@ def test_search_results_show_math(server, browser):
         page.goto(server.base + "blog/")
         query = page.locator("input.md-search__input")
         query.click()
-        query.fill("anomalous diffusion")
+        # The index loads in a worker; a query typed before it is ready is not run.
+        page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                               " return m && !/Initializing/i.test(m.textContent); }", timeout=30000)
+        query.press_sequentially("anomalous diffusion")  # keystrokes, as a reader types
         item = page.locator(".md-search-result__item").filter(has_text="Anomalous").first
-        item.wait_for(timeout=15000)
+        item.wait_for(timeout=30000)
         body = item.inner_html()
     finally:
         page.close()
