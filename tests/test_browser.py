@@ -45,13 +45,19 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright_module():
+    """One Playwright per module: the sync API cannot run two at once."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_module):
+    b = playwright_module.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield b
+    b.close()
 
 
 class _Links:
@@ -257,6 +263,7 @@ MATH_BOXES = """() => {
 FENCES = """() => {
   const out = [];
   for (const mo of document.querySelectorAll('.md-content mo[stretchy="true"][fence="true"]')) {
+    if (!mo.textContent.trim()) continue;  // \\left. and \\right. draw nothing
     const row = mo.parentElement;
     const fracs = Array.from(row.children).filter(c => c.tagName.toLowerCase() === 'mfrac');
     if (!fracs.length) continue;
@@ -270,13 +277,11 @@ FENCES = """() => {
 
 
 @pytest.fixture(scope="module")
-def classic_scrollbars():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, ignore_default_args=["--hide-scrollbars"])
-        yield b
-        b.close()
+def classic_scrollbars(playwright_module):
+    b = playwright_module.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                          ignore_default_args=["--hide-scrollbars"])
+    yield b
+    b.close()
 
 
 def _post_paths() -> list[str]:
@@ -299,3 +304,24 @@ def test_math_boxes_scroll_only_sideways_when_needed(path, server, classic_scrol
     finally:
         page.close()
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+def test_search_results_show_math(server, browser):
+    """A search result quotes the post's text with its formula written out (⟨x²⟩ = 2Dt), not TeX
+    and not the formula's symbols run together."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(server.base + "blog/")
+        query = page.locator("input.md-search__input")
+        query.click()
+        # The index loads in a worker; a query typed before it is ready is not run.
+        page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                               " return m && !/Initializing/i.test(m.textContent); }", timeout=30000)
+        query.press_sequentially("anomalous diffusion")  # keystrokes, as a reader types
+        item = page.locator(".md-search-result__item").filter(has_text="Anomalous").first
+        item.wait_for(timeout=30000)
+        body = item.inner_html()
+    finally:
+        page.close()
+    assert "⟨x<sup>2</sup>⟩ = 2Dt" in body, body[:400]
+    assert "\\(" not in body and "x2⟩" not in body

@@ -18,7 +18,7 @@ font that ships with matplotlib, is missing on most readers' machines. Each glyp
 written once per figure and reused, which costs about 15 KB a figure.
 
 Each figure also carries matplotlib's own raster of the same drawing (Agg, twice the CSS pixel
-density, no pixel snapping, which SVG has none of, text from the same outlines): the build keeps it under
+density, text from the same outlines): the build keeps it under
 ``build/figure-raster/`` so a test can hold the browser's rendering of the SVG against it.
 """
 
@@ -46,6 +46,10 @@ class Theme:
         return {
             "svg.hashsalt": "folio",
             "svg.fonttype": "path",
+            # Rasterized artists are drawn without snapping to the pixel grid, which would turn
+            # a bar a tenth of a pixel wide into a whole dark pixel (vectors are never snapped
+            # in SVG).
+            "path.snap": False,
             "font.family": "DejaVu Sans",
             "mathtext.fontset": "dejavusans",
             "font.size": 11,
@@ -81,8 +85,6 @@ _SIZE = re.compile(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"')
 # Rasterized artists (and the reference raster) at twice the CSS pixel density: sharp on a
 # high-density screen.
 RASTER_DPI = 192
-# The reference raster: Agg without the pixel snapping that SVG has no equivalent of.
-_REFERENCE_RC = {"path.snap": False}
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,7 @@ def _reference_png(fig) -> bytes:
     for name in patched:  # text laid out and drawn from outlines, as in the SVG
         setattr(RendererAgg, name, getattr(RendererBase, name))
     try:
-        with plt.rc_context(_REFERENCE_RC):
-            fig.savefig(buf, format="png", dpi=RASTER_DPI, metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=RASTER_DPI, metadata={"Software": None})
     finally:
         for name, fn in own.items():
             setattr(RendererAgg, name, fn)
@@ -135,6 +136,10 @@ def render(draw, theme: Theme, size: tuple[float, float], name: str = "figure") 
     """Draw once; the SVG (within the size budget, see ``budget``) and the reference raster."""
     import matplotlib.pyplot as plt
 
+    # A whole number of CSS pixels (96 per inch) each way: the browser then draws the SVG at
+    # exactly its own size, and embedded images (rasterized artists) land on the pixel grid,
+    # instead of being scaled by a fraction of a pixel and resampled.
+    size = (round(size[0] * 96) / 96, round(size[1] * 96) / 96)
     with plt.rc_context(theme.rc):
         fig = plt.figure(figsize=size, layout="constrained")
         try:
