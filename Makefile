@@ -26,7 +26,7 @@ site: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/folio build --keep-going --jobs $(JOBS)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS)
 
 serve: $(STAMP)
 	$(BIN)/folio serve

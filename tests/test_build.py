@@ -54,7 +54,9 @@ def test_fixture_blog_pages_feed_and_figures(built_fixture_blog):
 
     report = json.loads(proj.report_file.read_text())
     alpha = next(p for p in report["posts"] if p["slug"] == "alpha")
-    assert alpha["status"] == "executed" and alpha["equations"] == {"total": 1, "verified": 1}
+    assert alpha["status"] == "executed"
+    assert alpha["equations"] == {"total": 1, "verified": 1, "consistent": 0}
+    assert alpha["mutants"] == {"total": 12, "caught": 12, "equivalent": 0, "survivors": 0}
     assert alpha["peak_memory_mb"] > 10 and alpha["seconds"] > 0 and alpha["device"].startswith("cpu")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from folio.parse import GLUE_REF, read_post
+from folio.parse import read_post
 from folio.render.markdown import format_glue
 from folio.runtime.mimetypes import FIGURE, GLUE
 from folio.pipeline import BuildOptions, build
@@ -112,7 +112,8 @@ def compare_with_page(nb: dict, post_md: Path, page_html: str, site: Path, slug:
     how many were compared."""
     texts = _texts(page_html)
     prose = html.unescape(re.sub(r"<[^>]+>", "", page_html))
-    specs = {m["name"]: m["spec"] for m in GLUE_REF.finditer(post_md.read_text(encoding="utf-8"))}
+    glue_role = re.compile(r"\{glue\}`(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^`]*))?`")
+    specs = {m["name"]: m["spec"] for m in glue_role.finditer(post_md.read_text(encoding="utf-8"))}
     compared = 0
     for cell in nb["cells"]:
         if cell["cell_type"] != "code" or cell["source"].startswith("%%gpu"):

@@ -33,7 +33,8 @@ from .notebook import companion
 
 _FOLIO = Path(__file__).resolve().parent.parent
 # folio's kernel-side runtime, shipped as it is: the zip's folio package is these files.
-RUNTIME = ("__init__.py", "runtime/__init__.py", "runtime/attach.py", "runtime/figures.py",
+RUNTIME = ("__init__.py", "runtime/__init__.py", "runtime/attach.py", "runtime/budget.py",
+           "runtime/figures.py",
            "runtime/glue.py", "runtime/mimetypes.py", "verify/__init__.py", "verify/api.py")
 GPU_MAGIC = Path(__file__).with_name("bundle_gpu.py")  # shipped as folio/gpu.py
 # What running the notebook takes besides what it imports: a kernel, and a headless runner.
