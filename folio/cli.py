@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from .config import Project
 from .errors import FolioError
@@ -86,6 +87,19 @@ def _cmd_cache_prune(args, project: Project) -> int:
     return 0
 
 
+def _import_failure(post, exc: Exception) -> str:
+    """Where a post's module failed to import, as file:line, without a traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if str(post.dir.resolve()) in str(Path(f.filename).resolve())]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else str(post.dir)
+    return (f"{where}: the post's modules could not be imported for the equation checks: "
+            f"{type(exc).__name__}: {exc}\nfix: make the module import (try "
+            f"`python -c 'import {Path(frames[-1].filename).stem if frames else post.slug}'` "
+            "in the post's folder)")
+
+
 def _cmd_equations(args, project: Project) -> int:
     from .equations import verify_post
     from .parse import read_post
@@ -104,7 +118,15 @@ def _cmd_equations(args, project: Project) -> int:
         except FolioError as exc:
             unreadable.append(exc)
             print(f"folio: error: {exc.render()}", file=sys.stderr)
-    results = [verify_post(p) for p in posts]
+    results, importable = [], []
+    for post in posts:
+        try:
+            results.append(verify_post(post))
+            importable.append(post)
+        except Exception as exc:  # noqa: BLE001 - the post's own module failed to import
+            unreadable.append(exc)
+            print(f"folio: error: {_import_failure(post, exc)}", file=sys.stderr)
+    posts = importable
     mutations = {}
     if not args.no_mutants:
         from .verify.stage import analyse_posts

@@ -179,3 +179,17 @@ def test_a_failing_check_fails_the_build_with_label_case_and_error(project):
             "case 0 (1, 2): max abs error 4, rel 0.444 exceeds rtol 1e-09") in out.stderr
     # The page is still rendered, for the author to see (folio serve shows it).
     assert "✗ Check failing" in (project.generated_posts / "wrong.md").read_text()
+
+
+def test_folio_equations_names_a_module_that_does_not_import(project):
+    import subprocess
+    import sys
+
+    module = project.posts_dir / "alpha" / "alpha_eqs.py"
+    module.write_text(module.read_text() + "\nimport nonexistent_module_xyz\n")
+    out = subprocess.run([sys.executable, "-m", "folio", "equations", "--no-mutants"],
+                         cwd=project.root, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert (f"{module}:16: the post's modules could not be imported for the equation checks: "
+            "ModuleNotFoundError: No module named 'nonexistent_module_xyz'") in out.stderr
