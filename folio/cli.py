@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from .config import Project
+from .config import CELL_TIMEOUT, DEFAULT_JOBS, Project
 from .errors import FolioError
 
 
 def _cmd_build(args, project: Project) -> int:
-    from .site import start_site
+    from .site.build import start_site
 
     if args.plan or args.shard or args.requires:
         from .execute.shard import only_for
@@ -50,8 +49,8 @@ def _cmd_new(args, project: Project) -> int:
 
 
 def _cmd_cache_prune(args, project: Project) -> int:
-    from .cache import Cache
-    from .cachekey import cache_key
+    from .execute.cache import Cache
+    from .execute.cachekey import cache_key
     from .parse import read_post
 
     from .verify.stage import MutationCache, mutation_key
@@ -101,9 +100,9 @@ def _import_failure(post, exc: Exception) -> str:
 
 
 def _cmd_equations(args, project: Project) -> int:
-    from .equations import verify_post
+    from .verify.equations import verify_post
     from .parse import read_post
-    from .report_equations import rows, table
+    from .verify.report_equations import rows, table
 
     authors = project.known_authors()
     paths = project.post_paths()
@@ -152,7 +151,7 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="execute posts (cached), check equations, build the site")
-    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+    b.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                    help="posts executed at once (default: the number of cores)")
     b.add_argument("--keep-going", "-k", action="store_true",
                    help="build every other post when one fails (the exit code is still 1)")
@@ -162,7 +161,7 @@ def parser() -> argparse.ArgumentParser:
                    help="re-execute this post even if cached (repeatable)")
     b.add_argument("--only", action="append", default=[], metavar="SLUG",
                    help="build only this post (repeatable)")
-    b.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    b.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds allowed per cell")
     b.add_argument("--no-site", action="store_true", help="execute and render, skip mkdocs")
     b.add_argument("--shard", metavar="K/N",
                    help="execute only shard K of N of the posts that need executing (for a CI "
@@ -179,7 +178,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="preview the site, rebuilding on every save")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    s.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS)
     s.set_defaults(func=_cmd_serve)
 
     n = sub.add_parser("new", help="scaffold a post that builds")
@@ -200,7 +199,7 @@ def parser() -> argparse.ArgumentParser:
                    help="list every surviving and declared-equivalent mutant with its diff")
     e.add_argument("--no-mutants", action="store_true",
                    help="skip the mutation analysis (it is cached; a cold run takes minutes)")
-    e.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+    e.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS,
                    help="posts analysed at once")
     e.set_defaults(func=_cmd_equations)
     return ap

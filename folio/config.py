@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# Defaults the command line, the build options and the kernels share.
+DEFAULT_JOBS = os.cpu_count() or 1  # posts executed (or analysed) at once
+CELL_TIMEOUT = 600  # seconds allowed per cell
 
 
 @dataclass(frozen=True)

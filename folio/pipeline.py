@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import report as report_mod
-from .cache import Cache
-from .config import Project
+from .execute.cache import Cache
+from .config import CELL_TIMEOUT, DEFAULT_JOBS, Project
 from .errors import FolioError
 from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
@@ -36,19 +35,19 @@ from .render.outputs import output_warnings
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
 from .runtime.budget import figure_warnings
-from .site import SiteBuild, site_is_current, start_site, write_sources_stamp
+from .site.build import SiteBuild, site_is_current, start_site, write_sources_stamp
 from .verify.findings import equation_findings
 from .verify.stage import analyse_posts
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    jobs: int = os.cpu_count() or 1
+    jobs: int = DEFAULT_JOBS
     keep_going: bool = False
     strict: bool = False
     force: tuple[str, ...] = ()
     only: tuple[str, ...] = ()
-    timeout: int = 600
+    timeout: int = CELL_TIMEOUT
     site: bool = True
 
 

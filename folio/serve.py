@@ -23,7 +23,7 @@ from .config import Project
 from .errors import FolioError
 from .lock import BuildLocked
 from .pipeline import BuildOptions, build, say
-from .site import DEFAULT_EPOCH
+from .site.build import DEFAULT_EPOCH
 
 
 class _Changes(FileSystemEventHandler):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from folio import cachekey
-from folio.cachekey import folio_kernel_files, kernel_modules, key_parts
+from folio.execute import cachekey
+from folio.execute.cachekey import folio_kernel_files, kernel_modules, key_parts
 from folio.parse import read_post
 from folio.pipeline import BuildOptions, build
 from tests.conftest import FIXTURES, make_project
@@ -109,13 +109,13 @@ def test_the_interpreter_is_in_the_key(monkeypatch):
 def test_the_key_covers_all_of_folio_that_the_kernel_imports():
     """Whatever folio code a kernel imports (``from folio import ...`` and the checks' tail
     cell) is in the key; found by following imports, so a new module cannot be forgotten."""
-    code = ("import sys, folio, folio.kernel_tail\n"
+    code = ("import sys, folio, folio.execute.kernel_tail\n"
             "print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items()"
             " if n.split('.')[0] == 'folio')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     imported = {Path(p) for p in out.stdout.split()}
     keyed = set(folio_kernel_files())
-    assert Path(cachekey.__file__).parent / "__init__.py" in keyed
+    assert Path(cachekey.__file__).parent.parent / "__init__.py" in keyed
     assert imported - keyed == set()
 
 

@@ -92,7 +92,7 @@ def test_label_typos_suggest_the_label_meant():
         def bound(x):
             return x
 
-    from folio.equations import PostEquations
+    from folio.verify.equations import PostEquations
 
     labels = ["eq-gradient-trace", "eq-norm-bounds"]
     pe = PostEquations("p", tuple(verify(reg, labels)), ("eq-gradient-trce",), ("eq-norm-bonds",))

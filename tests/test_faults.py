@@ -13,7 +13,7 @@ import threading
 import nbformat
 import pytest
 
-from folio.cache import Cache
+from folio.execute.cache import Cache
 from folio.config import Project
 from folio.errors import FolioError
 from folio.lock import BuildLocked, build_lock

@@ -126,7 +126,7 @@ def test_the_channel_is_dated_by_its_newest_item(feed):
 
 
 def test_fix_feed_dates_the_channel_by_the_newest_item_whatever_the_order():
-    from folio.feed import fix_feed
+    from folio.site.feed import fix_feed
 
     xml = ("<rss><channel><title>t</title><pubDate>Thu, 01 Jan 2026 00:00:00 -0000</pubDate>"
            "<lastBuildDate>Thu, 01 Jan 2026 00:00:00 -0000</lastBuildDate>"
@@ -146,7 +146,7 @@ def test_feed_unescape_matches_html_unescape_on_jinja_escaped_text():
 
     from markupsafe import escape
 
-    from folio.feed import _unescape
+    from folio.site.feed import _unescape
 
     for text in ['<a href="x.html?a=1&amp;b=2">it\'s &nbsp; &rarr; 3 < 4 > 2</a>',
                  "&amp;lt; already escaped &#34; &quot;", ""]:

@@ -4,7 +4,7 @@ mkdocs process started early. Every shortcut is checked against the thing it ski
 import os
 
 from folio.pipeline import BuildOptions, build
-from folio.site import SiteBuild, site_may_change
+from folio.site.build import SiteBuild, site_may_change
 
 NO_SITE = BuildOptions(jobs=2, site=False)
 SITE = BuildOptions(jobs=2)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from folio.equations import verify_post
+from folio.verify.equations import verify_post
 from folio.errors import PostError
 from folio.parse import read_post
 

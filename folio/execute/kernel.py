@@ -10,8 +10,9 @@ from pathlib import Path
 
 import nbformat
 
-from ..cache import Cache
-from ..cachekey import key_of, key_parts
+from .cache import Cache
+from .cachekey import key_of, key_parts
+from ..config import CELL_TIMEOUT
 from ..errors import CellExecutionFailed
 from ..post import Cell, Post
 from ..runtime.mimetypes import CHECKS, RUNINFO
@@ -31,7 +32,7 @@ class ExecContext:
     figures_dir: Path
     lock_file: Path
     device: Device
-    timeout: int = 600
+    timeout: int = CELL_TIMEOUT
 
 
 def frozen_kind(cell: Cell, post: Post) -> str | None:
@@ -88,7 +89,7 @@ def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
     for c in cells:
         nb.cells.append(nbformat.v4.new_code_cell(c.source, metadata={"folio": {"number": c.number}}))
     labels = [e.label for e in post.equations]
-    tail = ("from folio.kernel_tail import finish\n"
+    tail = ("from folio.execute.kernel_tail import finish\n"
             f"finish({str(post.dir.resolve())!r}, {post.slug!r}, {labels!r})")
     nb.cells.append(nbformat.v4.new_code_cell(tail, metadata={"folio": {"tail": True}}))
     return nb

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cachekey import cache_key
+from .cachekey import cache_key
 from ..config import Project
 from ..errors import FolioError
 from ..parse import read_post

@@ -9,7 +9,7 @@ no-op build after a cold one.)
 
 from __future__ import annotations
 
-from ..cachekey import post_files
+from .cachekey import post_files
 from ..post import Post
 from .result import ExecutionResult
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..cachekey import imported_modules, kernel_modules, post_files
+from ..execute.cachekey import imported_modules, kernel_modules, post_files
 from ..execute.result import ExecutionResult
 from ..post import Post
 from . import citations

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from ..cachekey import post_files
+from ..execute.cachekey import post_files
 from ..execute.result import ExecutionResult
 from ..post import Post
 

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cachekey import key_parts
+from ..execute.cachekey import key_parts
 from ..post import Post
 
 SCHEMA = "folio-mutants-1"

@@ -14,12 +14,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from .config import Project
+from ..config import Project
 from .feed import fix_feed, fix_item
 from .home_page import home_context
-from .render.mathml import convert_page, math_as_text
-from .site import site_setup
-from .site_memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
+from ..render.mathml import convert_page, math_as_text
+from .build import site_setup
+from .memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
                         memoize_search, memoized)
 
 
@@ -95,7 +95,7 @@ MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed")
 
 class FolioPlugin(BasePlugin):
     def load_config(self, options, config_file_path=None):
-        """The memos are read when mkdocs.yml is loaded: in a warm build (see site_worker) that
+        """The memos are read when mkdocs.yml is loaded: in a warm build (see site.worker) that
         is before the build is asked for."""
         result = super().load_config(options, config_file_path)
         self.memo_dir = self.memos = None
@@ -119,7 +119,7 @@ class FolioPlugin(BasePlugin):
             Excerpt.render = _excerpt_only(render)
         if self.memos is None:
             raise PluginError("the folio plugin needs mkdocs.yml as a file (not stdin)")
-        # Hack: memoize pure per-page steps of mkdocs and Material (see site_memo) between builds.
+        # Hack: memoize pure per-page steps of mkdocs and Material (see site.memo) between builds.
         memos = self.memos
         memoize_render(Page, memos["render"])
         memoize_excerpt(Excerpt, memos["excerpt"])

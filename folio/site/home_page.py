@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import yaml_fast
+from .. import yaml_fast
 
 LATEST = 5
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .post import Post
-from .verify.discover import collect
-from .verify.runner import EquationResult, verify
+from ..post import Post
+from .discover import collect
+from .runner import EquationResult, verify
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ that on the second core while folio is still busy, then waits. On the line ``bui
 meanwhile), mkdocs' own messages and exit code; on anything else (folio found the site current)
 it exits having built nothing. Its first line on stdout says it has loaded the config.
 
-    python -m folio.site_worker mkdocs.yml build/site [--strict]
+    python -m folio.site.worker mkdocs.yml build/site [--strict]
 """
 
 from __future__ import annotations

@@ -22,17 +22,17 @@ import sys
 import threading
 from pathlib import Path
 
-from .execute.env import keyed
-from .post import Post
+from .env import keyed
+from ..post import Post
 
 SCHEMA = "folio-exec-4"
 _PARSE_LOCK = threading.Lock()
 # Tags that change what executes; display tags (hide-input, ...) are not in the key. A profile
 # cell runs only while it has no frozen measurement.
 EXECUTION_TAGS = {"gpu", "cpu", "skip-execution", "profile"}
-_FOLIO = Path(__file__).resolve().parent
+_FOLIO = Path(__file__).resolve().parent.parent
 # Where the kernel enters folio: ``from folio import ...`` in a cell, and the tail cell.
-KERNEL_ENTRIES = ("__init__.py", "kernel_tail.py")
+KERNEL_ENTRIES = ("__init__.py", "execute/kernel_tail.py")
 _IGNORED = ("__pycache__",)
 
 
@@ -151,7 +151,8 @@ def folio_kernel_files() -> list[Path]:
     """folio's modules that run inside a post's kernel: its entry points and what they import."""
     entries = [_FOLIO / name for name in KERNEL_ENTRIES]
     found = set(entries) | set(package_closure(
-        [f"import {_FOLIO.name}.{p.stem}" for p in entries], _FOLIO))
+        [f"import {_FOLIO.name}." + ".".join(p.relative_to(_FOLIO).with_suffix("").parts)
+         for p in entries], _FOLIO))
     return sorted(found)
 
 

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import Project
-from .errors import SiteBuildFailed
-from .render.files import write_atomic
-from .site_worker import READY
+from ..config import Project
+from ..errors import SiteBuildFailed
+from ..render.files import write_atomic
+from .worker import READY
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
 # builds of the same commit byte-identical. It is the site's one build timestamp.
@@ -21,10 +21,9 @@ DEFAULT_EPOCH = "1767225600"  # 2026-01-01 00:00 UTC
 def site_setup(project: Project) -> list[Path]:
     """What every page of the site depends on: mkdocs.yml, the locked versions and the code of
     folio's mkdocs plugin."""
-    folio = Path(__file__).resolve().parent
-    return [project.root / "mkdocs.yml", project.lock_file, folio / "mkdocs_plugin.py",
-            folio / "site_memo.py", folio / "feed.py", folio / "render" / "mathml.py",
-            folio / "home_page.py"]
+    here = Path(__file__).resolve().parent
+    return [project.root / "mkdocs.yml", project.lock_file,
+            *sorted(here.glob("*.py")), here.parent / "render" / "mathml.py"]
 
 
 def site_inputs_hash(project: Project) -> str:
@@ -79,7 +78,7 @@ def write_sources_stamp(project: Project) -> None:
 
 class SiteBuild:
     """``mkdocs build --clean`` in its own process, started early: it imports mkdocs and loads
-    the config (see site_worker) while folio executes and renders, then builds on ``run()``;
+    the config (see site.worker) while folio executes and renders, then builds on ``run()``;
     ``cancel()`` stops it when the site turned out to be current."""
 
     def __init__(self, project: Project, *, strict: bool = True):
@@ -88,7 +87,7 @@ class SiteBuild:
         env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
         env["NO_MKDOCS_2_WARNING"] = "1"
         env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
-        cmd = [sys.executable, "-m", "folio.site_worker", str(project.root / "mkdocs.yml"),
+        cmd = [sys.executable, "-m", "folio.site.worker", str(project.root / "mkdocs.yml"),
                str(project.site_dir)]
         if strict:
             cmd.append("--strict")

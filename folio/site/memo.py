@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from .render.files import write_atomic
+from ..render.files import write_atomic
 
 
 def digest(*parts: str) -> str:

@@ -6,8 +6,8 @@ import resource
 import sys
 from pathlib import Path
 
-from .equations import verify_labels
-from .runtime.mimetypes import CHECKS, RUNINFO
+from ..verify.equations import verify_labels
+from ..runtime.mimetypes import CHECKS, RUNINFO
 
 
 def finish(post_dir: str, slug: str, labels: list[str]) -> None:

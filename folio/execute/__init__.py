@@ -1,0 +1,1 @@
+"""Executing posts: kernels, the cache and its key, frozen GPU results, shards."""
