@@ -15,6 +15,7 @@ The zip is the same bytes for the same inputs: entries sorted, fixed timestamps 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as md
 import io
@@ -69,9 +70,22 @@ def _dist_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _closure(names: set[str]) -> dict[str, str]:
+@functools.lru_cache(maxsize=1)
+def _distributions_by_module() -> dict[str, list[str]]:
+    """Which installed distributions provide each top-level module: read once per build (it
+    opens every installed distribution's metadata, about a second)."""
+    return md.packages_distributions()
+
+
+@functools.lru_cache(maxsize=1)
+def _runtime_imports() -> frozenset[str]:
+    return frozenset(n.split(".")[0] for s in _runtime_sources() for n in imported_modules(s))
+
+
+@functools.lru_cache(maxsize=None)
+def _closure(names: frozenset[str]) -> dict[str, str]:
     """Installed distributions ``names`` and everything they require (markers evaluated here),
-    with their installed versions."""
+    with their installed versions (cached: the installed set does not change during a build)."""
     from packaging.requirements import Requirement
 
     todo, seen = sorted(names), {}
@@ -96,12 +110,11 @@ def requirements(post: Post, kernels: list[Path]) -> str:
     kernels it imports and the shipped runtime import, with everything they need, pinned to
     the versions the build ran with."""
     local = _local_names(post) | {"kernels", "folio"}
-    top = {n.split(".")[0] for s in _sources(post, kernels) + _runtime_sources()
-           for n in imported_modules(s)}
-    top -= local | set(sys.stdlib_module_names) | {"__future__"}
-    by_module = md.packages_distributions()
+    top = {n.split(".")[0] for s in _sources(post, kernels) for n in imported_modules(s)}
+    top = (top | _runtime_imports()) - local - set(sys.stdlib_module_names) - {"__future__"}
+    by_module = _distributions_by_module()
     dists = {d for m in top for d in by_module.get(m, [])} | set(RUNNERS)
-    pins = _closure(dists)
+    pins = _closure(frozenset(dists))
     lines = [f"# What {post.slug}.ipynb needs, pinned to the versions its page was built with.",
              "# python -m venv .venv && .venv/bin/pip install -r requirements.txt"]
     return "\n".join(lines + [f"{n}=={v}" for n, v in sorted(pins.items())]) + "\n"
