@@ -29,7 +29,8 @@ def _cmd_build(args, project: Project) -> int:
 
     result = build(project, BuildOptions(
         jobs=args.jobs, keep_going=args.keep_going, strict=args.strict, force=tuple(args.force),
-        only=tuple(args.only), timeout=args.timeout, site=not args.no_site), site=site)
+        only=tuple(args.only), timeout=args.timeout, site=not args.no_site), site=site,
+        site_checked=True)
     return 0 if result.ok else 1
 
 

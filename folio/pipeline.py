@@ -26,6 +26,7 @@ from .execute.result import ExecutionResult
 from .execute.static import nothing_to_run, prose_result
 from .lock import build_lock
 from .parse import read_post
+from .parse_memo import ParseMemo
 from .post import Post
 from .render import citations, extras
 from .render.files import remove_partial_writes, remove_stale, write_atomic, write_if_changed
@@ -35,7 +36,8 @@ from .render.outputs import output_warnings
 from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
 from .runtime.budget import figure_warnings
-from .site.build import SiteBuild, site_is_current, start_site, write_sources_stamp
+from .site.build import (SiteBuild, site_is_current, sources_stamp, start_site,
+                         write_sources_stamp)
 from .verify.findings import equation_findings
 from .verify.stage import analyse_posts
 
@@ -77,12 +79,14 @@ def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> 
         result.problems.append(exc.render())
         authors = None
     posts = []
+    memo = ParseMemo(project.build_dir / "parse.pickle", authors, project.lock_file)
     for path in project.post_paths():
         try:
-            posts.append(read_post(path, authors))
+            posts.append(memo.read(path, lambda p: read_post(p, authors)))
         except FolioError as exc:
             in_scope = not only or path.parent.name in only
             (result.problems if in_scope else result.warnings).append(exc.render())
+    memo.save()
     return [p for p in posts if not p.meta.draft]
 
 
@@ -280,14 +284,16 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
             (result.problems if opts.strict else result.warnings).append(msg)
 
 
-def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None) -> BuildResult:
-    """``site``: mkdocs already started by the caller (see ``start_site``); else started here
-    when the site may need rebuilding. One build at a time holds ``build/.lock``; a file that
+def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None,
+          site_checked: bool = False) -> BuildResult:
+    """``site``: mkdocs already started by the caller (see ``start_site``); else, unless the
+    caller found it need not be (``site_checked``), started here when the site may need
+    rebuilding. One build at a time holds ``build/.lock``; a file that
     cannot be written (a full disk, a read-only ``build/``) stops the build with a FolioError
     naming it, and the cache keeps every post that finished."""
     try:
         with build_lock(project.build_dir):
-            if site is None:
+            if site is None and not site_checked:
                 site = start_site(project, opts.site)
             # What builds killed mid-write left; no other build is writing (we hold the lock).
             Cache(project.cache_dir).remove_partial()
@@ -362,14 +368,15 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
         return _finish(result, t0)  # a post failed to render: as for one that failed to run
 
     # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
-    if opts.site and site_is_current(project):
+    stamp = sources_stamp(project) if opts.site else None
+    if opts.site and site_is_current(project, stamp):
         result.site_built = True
-        write_sources_stamp(project)
+        write_sources_stamp(project, stamp)
         say("folio: site is up to date (its inputs have not changed)")
     elif opts.site:
         t_site = time.perf_counter()
         try:
-            (site or SiteBuild(project)).run()
+            (site or SiteBuild(project)).run(stamp)
             result.site_built = True
             say(f"folio: site written to {project.site_dir.relative_to(project.root)} "
                 f"({time.perf_counter() - t_site:.1f} s)")

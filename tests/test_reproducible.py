@@ -5,9 +5,11 @@ the one place allowed to differ.
 """
 
 import filecmp
+import shutil
 from pathlib import Path
 
 from folio.pipeline import BuildOptions, build
+from folio.config import Project
 from tests.conftest import make_project
 
 
@@ -38,33 +40,57 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     assert "<dc:date>" not in svg
 
 
-def test_memoized_rebuild_after_an_edit_equals_a_clean_build(tmp_path):
-    """The build keeps memos between builds: each post's rendered files, and in the site build
-    each page's Markdown conversion, MathML, search entries, read time, feed item and compiled
-    templates. After a prose edit (in the excerpt the blog index shows, and after it), a
-    rebuild that uses them gives the same bytes as a clean build of the edited blog that has
-    none."""
-    def edit(proj):
-        index = proj.posts_dir / "alpha" / "index.md"
-        index.write_text(index.read_text().replace(
-            "<!-- more -->", "<!-- more -->\n\nA sentence added after the first build.", 1)
-            .replace("Alpha introduces", "Alpha, in its excerpt, introduces", 1))
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
 
+
+# Incremental steps, each applied to the warm project and to a fresh copy built clean.
+STEPS = {
+    # a prose edit of one post's body: only that page is rendered by the theme again
+    "body": lambda root: _replace(root / "posts" / "alpha" / "index.md", "<!-- more -->",
+                                  "<!-- more -->\n\nA sentence added after the first build."),
+    # an excerpt edit: the blog index, the front page and the feed show it
+    "excerpt": lambda root: _replace(root / "posts" / "alpha" / "index.md", "Alpha introduces",
+                                     "Alpha, in its excerpt, introduces"),
+    # a title edit: listings, the series box and neighbours' links show it
+    "title": lambda root: _replace(root / "posts" / "beta" / "index.md", "title: Beta",
+                                   "title: Beta, retitled"),
+    # a theme override edit: every page's template changed
+    "override": lambda root: _replace(root / "site_src" / "overrides" / "main.html",
+                                      "{% extends", "{# edited #}\n{% extends"),
+    # a post deleted: its page, notebook, zip and card leave the site, nothing stale is kept
+    "delete": lambda root: shutil.rmtree(root / "posts" / "beta"),
+}
+
+
+def test_every_incremental_step_leaves_the_site_a_clean_build_would(tmp_path):
+    """The build keeps memos between builds (each post's rendered files; in the site build
+    each page's Markdown conversion, MathML, search entries, read time, feed item, compiled
+    templates, theme output and static copies) and keeps build/site, writing only what
+    changed. After each step below, the warm project's site equals, byte for byte, a clean
+    build of a copy made at that step with none of them."""
     warm = make_project(tmp_path / "warm" / "blog")
     assert build(warm, BuildOptions(jobs=2)).ok
     memo = warm.build_dir / "site-memo"
-    for name in ("render", "mathml", "search", "readtime", "feed"):
+    for name in ("render", "mathml", "search", "readtime", "feed", "pages", "copies"):
         assert (memo / f"{name}.marshal").is_file(), name
-    edit(warm)
-    rebuilt = build(warm, BuildOptions(jobs=2))
-    assert rebuilt.ok and rebuilt.rendered == ["alpha"]
+    for i, (name, step) in enumerate(STEPS.items()):
+        step(warm.root)
+        rebuilt = build(warm, BuildOptions(jobs=2))
+        assert rebuilt.ok, (name, rebuilt.problems)
+        clean_root = tmp_path / f"clean-{i}" / "blog"
+        shutil.copytree(warm.root, clean_root, ignore=shutil.ignore_patterns(
+            "build", "posts", "notebooks", "series", "downloads", "cards", "report.md"))
+        shutil.copytree(warm.posts_dir, clean_root / "posts")
+        clean = Project(clean_root)
+        assert build(clean, BuildOptions(jobs=2)).ok, name
+        diffs = [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")]
+        assert diffs == [], (name, diffs)
     assert "A sentence added after the first build." in (
         warm.site_dir / "search" / "search_index.json").read_text()
-
-    clean = make_project(tmp_path / "clean" / "blog")
-    edit(clean)
-    assert build(clean, BuildOptions(jobs=2)).ok
-    assert not [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")]
+    assert not (warm.site_dir / "blog" / "2026" / "01" / "20" / "beta").exists()
 
 
 def test_companion_notebook_does_not_depend_on_how_print_output_was_chunked(project):

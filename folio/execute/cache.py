@@ -22,7 +22,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import nbformat
 
 log = logging.getLogger("folio.cache")
 
@@ -39,6 +38,7 @@ class Cache:
         return self.root / key[:2] / key
 
     def get(self, key: str) -> tuple[nbformat.NotebookNode, dict] | None:
+        import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
         d = self._dir(key)
         if not d.is_dir():
             return None
@@ -56,6 +56,7 @@ class Cache:
 
     def put(self, key: str, nb: nbformat.NotebookNode, record: dict) -> bool:
         """Add the entry; False (and nothing written) when it is there already."""
+        import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
         final = self._dir(key)
         if final.is_dir():
             return False

@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import nbformat
 
 from .cache import Cache
 from .cachekey import key_of, key_parts
@@ -84,6 +83,8 @@ def _kernel_manager_class():
 
 
 def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
+    import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for c in cells:
@@ -180,6 +181,8 @@ def _collect(post, ctx, key, nb, cells, seconds, error) -> ExecutionResult:
 
 
 def _to_cache(result: ExecutionResult) -> tuple[nbformat.NotebookNode, dict]:
+    import nbformat
+
     nb = nbformat.v4.new_notebook()
     for c in result.cells:
         cell = nbformat.v4.new_code_cell("", metadata={"folio": {"number": c.number}})

@@ -24,7 +24,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import nbformat
 
 from ..execute.cachekey import imported_modules, kernel_modules, post_files
 from ..execute.result import ExecutionResult
@@ -122,6 +121,7 @@ def requirements(post: Post, kernels: list[Path]) -> str:
 
 def _notebook(post: Post, result: ExecutionResult, root: Path) -> str:
     """The companion notebook, with GPU cells behind a %%gpu magic that skips them without CUDA."""
+    import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
     nb = nbformat.reads(companion(post, result), as_version=4)
     gpu = [c for c in nb.cells if c.cell_type == "code" and "gpu" in c.metadata.get("tags", [])]
     for c in gpu:

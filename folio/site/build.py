@@ -41,27 +41,46 @@ def site_inputs_hash(project: Project) -> str:
     return h.hexdigest()
 
 
-def site_is_current(project: Project) -> bool:
-    """True when the site was built from exactly these inputs: a no-op rebuild skips mkdocs."""
-    stamp = project.build_dir / "site-inputs.sha256"
-    return ((project.site_dir / "index.html").is_file() and stamp.is_file()
-            and stamp.read_text() == site_inputs_hash(project))
+def site_is_current(project: Project, stamp: str | None = None) -> bool:
+    """True when the site was built from exactly these inputs: a no-op rebuild skips mkdocs.
+    ``stamp`` (``sources_stamp`` now): when it is the one recorded after the last site build,
+    no input has been touched since and nothing is read; else the inputs' bytes decide."""
+    if not (project.site_dir / "index.html").is_file():
+        return False
+    recorded = project.build_dir / "site-sources.stamp"
+    if stamp is not None and recorded.is_file() and recorded.read_text() == stamp:
+        return True
+    inputs = project.build_dir / "site-inputs.sha256"
+    return inputs.is_file() and inputs.read_text() == site_inputs_hash(project)
+
+
+def _tree(folder: Path):
+    """(path, stat) of every file under ``folder``, in a fixed order (os.walk: pathlib's rglob
+    and sorting were most of a no-op build's cost at 500 posts)."""
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            try:
+                yield path, os.stat(path)
+            except OSError:
+                continue
 
 
 def sources_stamp(project: Project) -> str:
-    """Names, sizes and modification times of what an author edits, and of folio's generated
-    pages (rewritten only when they change): a cheap guess at whether this build will need the
-    site rebuilt, taken before anything is executed or rendered."""
+    """Names, sizes and modification times of what an author edits, of folio's generated
+    pages (rewritten only when they change) and of the site's set-up: a cheap test of whether
+    the site may need rebuilding, taken before anything is executed or rendered."""
     h = hashlib.sha256()
-    files = [project.root / "mkdocs.yml", project.lock_file]
-    for d in (project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir):
-        files += sorted(d.rglob("*")) if d.is_dir() else []
-    for f in files:
+    for f in site_setup(project):
         try:
             st = f.stat()
         except OSError:
             continue
         h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for d in (project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir):
+        for path, st in _tree(d):
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -70,10 +89,11 @@ def site_may_change(project: Project) -> bool:
     return not (stamp.is_file() and stamp.read_text() == sources_stamp(project))
 
 
-def write_sources_stamp(project: Project) -> None:
+def write_sources_stamp(project: Project, stamp: str | None = None) -> None:
     """After a build that left the site current: the next one starts mkdocs early only if an
-    author has changed something since."""
-    write_atomic(project.build_dir / "site-sources.stamp", sources_stamp(project))
+    author has changed something since (``stamp``: taken before mkdocs read the inputs, so an
+    edit made while it ran is seen as one next time)."""
+    write_atomic(project.build_dir / "site-sources.stamp", stamp or sources_stamp(project))
 
 
 class SiteBuild:
@@ -103,7 +123,7 @@ class SiteBuild:
             if line.strip() != READY:
                 self._early = line
 
-    def run(self) -> str:
+    def run(self, stamp: str | None = None) -> str:
         project = self.project
         # From here until mkdocs has finished, build/site is not the site of any inputs: a build
         # killed meanwhile must not find it current next time.
@@ -121,7 +141,7 @@ class SiteBuild:
                                   detail="\n".join(problems[:30]),
                                   hint="fix the warnings above (a broken link names its page)")
         write_atomic(project.build_dir / "site-inputs.sha256", site_inputs_hash(project))
-        write_sources_stamp(project)
+        write_sources_stamp(project, stamp)
         return log
 
     def cancel(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..render.files import write_atomic
+from .blog_speed import relpath_files
 
 
 def digest(*parts: str) -> str:
@@ -79,10 +80,11 @@ def _toc(items) -> str:
     return json.dumps([[i.id, i.url, i.title, _toc(i.children)] for i in items])
 
 
-def memoize_search(index_cls, memo: Memo) -> None:
+def memoize_search(index_cls, memo: Memo, wrap=lambda add: add) -> None:
     """Material's SearchIndex.add_entry_from_context parses the page HTML into section entries
     (0.45 s a build before this memo). The entries depend only on the digested inputs."""
     add = getattr(index_cls.add_entry_from_context, "folio_original", index_cls.add_entry_from_context)
+    convert = wrap(add)  # what a miss runs: the original, with whatever ``wrap`` adds
 
     @functools.wraps(add)
     def add_entry_from_context(self, page):
@@ -91,7 +93,7 @@ def memoize_search(index_cls, memo: Memo) -> None:
         entries = memo.get(key)
         if entries is None:
             start = len(self.entries)
-            add(self, page)
+            convert(self, page)
             entries = self.entries[start:]
             memo.put(key, entries)
         else:
@@ -207,7 +209,7 @@ def memoize_excerpt(excerpt_cls, memo: Memo) -> None:
     def memo_render(self, page, separator):
         post = self.post
         head, sep, _ = post.markdown.partition(separator)
-        files = self.md.treeprocessors["relpath"].files
+        files = relpath_files(self)
         key = digest(files_digest(files), page.url, post.url, post.file.src_uri, str(post.title),
                      str(post._title_from_render), separator, sep, head)
         hit = memo.get(key)

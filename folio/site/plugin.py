@@ -7,6 +7,7 @@ temporary folders find it too). Each event does one thing; the work lives in fol
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from pathlib import Path
 
@@ -20,11 +21,14 @@ from .home_page import home_context
 from ..render.mathml import convert_page, math_as_text
 from .build import site_setup
 from .memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
-                        memoize_search, memoized)
+                   memoize_search, memoized)
+from .blog_speed import identity_posts, speed_up_blog
+from .writes import SiteWrites, install
 
 
 # The blog's listings repeat the posts; the build report holds this build's
 # timings, and indexing it would make the search index differ between two builds of one commit.
+log = logging.getLogger("mkdocs.plugins.folio")
 UNINDEXED = ("blog/archive/", "blog/category/", "blog/page/", "report.md")
 
 
@@ -50,13 +54,11 @@ def _excerpt_only(render):
     return render_excerpt
 
 
-def search_math_as_text(index_cls) -> None:
+def search_math_as_text(add):
     """The search index gets each formula written out with <sub>/<sup> (see
     render.mathml.math_as_text): Material's index keeps only a few tags and would run a
-    formula's symbols together. Applied around whatever add_entry_from_context is now (the
-    memo), and undone by the next memoize_search, which unwraps to ``folio_original``."""
-    add = index_cls.add_entry_from_context
-
+    formula's symbols together. Wraps SearchIndex.add_entry_from_context; memoize_search calls
+    the wrapper on a miss, so a hit converts nothing."""
     @functools.wraps(add)
     def add_entry_from_context(self, page):
         content = page.content
@@ -66,8 +68,7 @@ def search_math_as_text(index_cls) -> None:
         finally:
             page.content = content
 
-    add_entry_from_context.folio_original = getattr(add, "folio_original", add)
-    index_cls.add_entry_from_context = add_entry_from_context
+    return add_entry_from_context
 
 
 def keep_compiled_templates(theme_cls, folder: Path) -> None:
@@ -90,7 +91,7 @@ def keep_compiled_templates(theme_cls, folder: Path) -> None:
     theme_cls.get_env = get_env_cached
 
 
-MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed")
+MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed", "pages", "copies")
 
 
 class FolioPlugin(BasePlugin):
@@ -124,12 +125,23 @@ class FolioPlugin(BasePlugin):
         memoize_render(Page, memos["render"])
         memoize_excerpt(Excerpt, memos["excerpt"])
         self.convert_page = memoized(convert_page, memos["mathml"])
-        memoize_search(SearchIndex, memos["search"])
-        search_math_as_text(SearchIndex)
+        memoize_search(SearchIndex, memos["search"], search_math_as_text)
         memoize_readtime(blog, memos["readtime"])
         self.fix_item = memoized(fix_item, memos["feed"])
         keep_compiled_templates(type(config.theme), self.memo_dir / "jinja")
+        speed_up_blog()
+        self.writes = SiteWrites(memos["pages"], memos["copies"])
+        install(self.writes)
         return config
+
+    @event_priority(100)  # before the blog's on_nav, after its on_files
+    def on_nav(self, nav, config, files):
+        identity_posts(config)
+        return nav
+
+    def on_env(self, env, config, files):
+        self.writes.files = files
+        return env
 
     def on_files(self, files: Files, config) -> Files:
         """Figures live in figures/<slug>/ (committed, outside docs_dir), post modules in
@@ -170,5 +182,8 @@ class FolioPlugin(BasePlugin):
             p = site / name
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
+        gone = self.writes.prune()
+        log.info(f"folio: {self.writes.rendered} page(s) rendered by the theme, "
+                 f"{gone} stale file(s) removed")
         for memo in self.memos.values():
             memo.save()

@@ -1,0 +1,206 @@
+"""Incremental site writes: mkdocs still reads every page, but a page whose template sees what it
+saw last time is not rendered again, and a file already in build/site is not written again.
+
+Hack, in three parts, each undone by the next build's patch (``folio_original``):
+
+- ``clean_directory`` keeps build/site; after the build, ``prune`` removes what this build neither
+  wrote nor kept, so the folder ends as a clean build leaves it (tested byte for byte).
+- ``File.copy_file`` skips a static file whose source and copy have the size and modification
+  time they had after its last copy.
+- ``_build_page`` skips the template when the page's key is in the memo and its output file is
+  the one written then (same size and modification time). The key is the site's *listing
+  digest* (every page's address, title and front matter; each post's excerpt source, read time,
+  authors and categories; the navigation; the files links may point at; the theme overrides)
+  and the page's own content, table of contents, title and metadata. What a template shows of
+  other pages is in the listing digest, so a prose edit to one post's body re-renders that page
+  alone, while a title, date or excerpt edit re-renders every page (listings, neighbours).
+  Plugins' ``on_page_context`` still runs for every page (the search index and the blog's
+  listings are collected there; both are memoized elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .memo import Memo, _quietly, _toc_tree, digest, files_digest
+
+
+def _plain(value, depth: int = 0):
+    """A JSON-able picture of front matter, post configuration and author records."""
+    if depth > 6:
+        return repr(value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v, depth + 1) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple, set)):
+        items = [_plain(v, depth + 1) for v in value]
+        return sorted(items, key=str) if isinstance(value, set) else items
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "__dict__") and not callable(value):
+        return _plain({k: v for k, v in vars(value).items() if not k.startswith("_")}, depth + 1)
+    return str(value)
+
+
+def _nav(items) -> list:
+    return [[type(i).__name__, str(i.title), getattr(i, "url", None), _nav(i.children or [])]
+            for i in items]
+
+
+def _listed(page, separator: str) -> list:
+    """What other pages may show of ``page``: in the navigation, the neighbours' links, the blog's
+    listings and the front page."""
+    entry = [type(page).__name__, page.file.src_uri, page.url, str(page.title),
+             _plain(page.meta)]
+    if hasattr(page, "excerpt"):  # a blog post
+        head = (page.markdown or "").partition(separator)
+        entry += [head[0], bool(head[1]), _plain(page.config),
+                  [_plain(a) for a in page.authors],
+                  [[str(c.title), c.url] for c in getattr(page, "categories", [])]]
+    return entry
+
+
+def _overrides(config) -> list[str]:
+    custom = config.theme.custom_dir
+    if not custom or not os.path.isdir(custom):
+        return []
+    out = []
+    for path in sorted(Path(custom).rglob("*")):
+        if path.is_file():
+            out.append(f"{path.relative_to(custom)}\0{path.read_bytes().hex()}")
+    return out
+
+
+class SiteWrites:
+    """One build's incremental writes, installed by the folio plugin's on_config."""
+
+    def __init__(self, pages: Memo, copies: Memo):
+        self.pages, self.copies = pages, copies
+        self.site_dir: Path | None = None
+        self.started = 0
+        self.before: set[str] = set()
+        self.kept: set[str] = set()
+        self.listing: str | None = None
+        self.rendered = 0
+        self.files = None  # the build's Files (set in on_env): what links may point at
+
+    # -- build/site kept between builds -------------------------------------------------------
+    def clean_directory(self, directory: str) -> None:
+        """Instead of emptying build/site: note what is there, remove it later if unused."""
+        self.site_dir = Path(directory)
+        self.started = time.time_ns()
+        self.before = {str(p) for p in self.site_dir.rglob("*")
+                       if p.is_file() and not p.name.startswith(".")} if self.site_dir.is_dir() else set()
+        self.kept.clear()
+        self.listing, self.rendered = None, 0
+
+    def prune(self) -> int:
+        """Remove what was in build/site before this build and was neither written nor kept;
+        then the folders left empty. Returns how many files went."""
+        gone = 0
+        for name in self.before - self.kept:
+            try:
+                if os.stat(name).st_mtime_ns < self.started:
+                    os.unlink(name)
+                    gone += 1
+            except FileNotFoundError:
+                continue
+        if gone and self.site_dir is not None:
+            for d in sorted((p for p in self.site_dir.rglob("*") if p.is_dir()),
+                            key=lambda p: len(p.parts), reverse=True):
+                if not any(d.iterdir()):
+                    d.rmdir()
+        return gone
+
+    @staticmethod
+    def _stat(path: str) -> list[int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns]
+
+    # -- static files --------------------------------------------------------------------------
+    def copy_file(self, copy, file, dirty: bool = False) -> None:
+        src, dest = file.abs_src_path, file.abs_dest_path
+        if getattr(file, "_content", None) is not None or src is None:
+            return copy(file, dirty)
+        key = digest(src, dest)
+        was = self.copies.get(key)
+        now = [self._stat(src), self._stat(dest)]
+        if was is not None and now[1] is not None and list(map(list, was)) == now:
+            self.copies.put(key, was)
+            self.kept.add(dest)
+            return None
+        copy(file, dirty)
+        self.copies.put(key, [self._stat(src), self._stat(dest)])
+        return None
+
+    # -- pages ---------------------------------------------------------------------------------
+    def _listing(self, config, doc_files, nav) -> str:
+        if self.listing is None:
+            blog = config.plugins.get("material/blog")
+            separator = blog.config.post_excerpt_separator if blog else "<!-- more -->"
+            self.listing = digest(json.dumps([_listed(f.page, separator) for f in doc_files
+                                              if f.page is not None], default=str),
+                                  json.dumps(_nav(nav.items)), files_digest(self.files),
+                                  *_overrides(config))
+        return self.listing
+
+    def page_key(self, page, config, doc_files, nav, excluded: bool) -> str:
+        toc = json.dumps(_toc_tree(page.toc))
+        return digest(self._listing(config, doc_files, nav), type(page).__name__,
+                      page.file.src_uri, page.url, str(page.title), json.dumps(_plain(page.meta)),
+                      toc, str(excluded), page.content or "")
+
+    def build_page(self, build, page, config, doc_files, nav, env, dirty=False, excluded=False):
+        key = self.page_key(page, config, doc_files, nav, excluded)
+        dest = page.file.abs_dest_path
+        was = self.pages.get(key)
+        if was is not None and self._stat(dest) == list(was):
+            # The template is not rendered, but plugins still see the page (search index).
+            from mkdocs.commands.build import get_context
+
+            page.active = True
+            try:
+                context = get_context(nav, doc_files, config, page)
+                config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            finally:
+                page.active = False
+            self.pages.put(key, was)
+            self.kept.add(dest)
+            return
+        self.rendered += 1
+        if _quietly(lambda: build(page, config, doc_files, nav, env, dirty, excluded)):
+            stat = self._stat(dest)
+            if stat is not None:
+                self.pages.put(key, stat)
+
+
+def install(writes: SiteWrites) -> None:
+    """Route mkdocs' cleaning, copying and page building through ``writes`` (this build's)."""
+    from mkdocs import utils
+    from mkdocs.commands import build as build_mod
+    from mkdocs.structure.files import File
+
+    clean = getattr(utils.clean_directory, "folio_original", utils.clean_directory)
+    copy = getattr(File.copy_file, "folio_original", File.copy_file)
+    page = getattr(build_mod._build_page, "folio_original", build_mod._build_page)
+
+    def clean_directory(directory):
+        writes.clean_directory(directory)
+
+    def copy_file(self, dirty=False):
+        return writes.copy_file(copy, self, dirty)
+
+    def build_page(*args, **kwargs):
+        return writes.build_page(page, *args, **kwargs)
+
+    clean_directory.folio_original = clean
+    copy_file.folio_original = copy
+    build_page.folio_original = page
+    utils.clean_directory = clean_directory
+    File.copy_file = copy_file
+    build_mod._build_page = build_page
