@@ -23,15 +23,37 @@ def _cmd_build(args, project: Project) -> int:
             return 0
         args.only = list(only)
 
-    # mkdocs starts loading before folio's own imports: the two overlap on two cores.
-    site = start_site(project, not args.no_site)
-    from .pipeline import BuildOptions, build
+    import time
 
-    result = build(project, BuildOptions(
-        jobs=args.jobs, keep_going=args.keep_going, strict=args.strict, force=tuple(args.force),
-        only=tuple(args.only), timeout=args.timeout, site=not args.no_site), site=site,
-        site_checked=True)
+    from . import uptodate
+    from .options import build_options
+
+    t0 = time.perf_counter()
+    opts = build_options(args)
+    if uptodate.applies(opts):
+        rec = uptodate.lookup(project, opts)
+        if rec is not None:
+            return _replay(rec, time.perf_counter() - t0)
+        source = uptodate.sources(project)
+    # mkdocs starts loading before folio's own imports: the two overlap on two cores.
+    site = start_site(project, opts.site)
+    from .pipeline import build
+
+    result = build(project, opts, site=site, site_checked=True)
+    if uptodate.applies(opts):
+        uptodate.record(project, opts, source, result)
     return 0 if result.ok else 1
+
+
+def _replay(rec: dict, seconds: float) -> int:
+    """What the last build said, for a build with nothing to do (see folio.uptodate)."""
+    from .console import say, summary_line
+
+    for w in rec["warnings"]:
+        say(f"folio: warning: {w}")
+    say(summary_line(rec["counts"], 0, 0, rec["equations"], 0, seconds,
+                     note=" (nothing changed since the last build)"))
+    return 0
 
 
 def _cmd_serve(args, project: Project) -> int:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import errno
 import json
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import report as report_mod
 from .execute.cache import Cache
-from .config import CELL_TIMEOUT, DEFAULT_JOBS, Project
+from .config import Project
+from .console import say, summary_line
 from .errors import FolioError
 from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
@@ -25,15 +25,14 @@ from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
 from .execute.static import nothing_to_run, prose_result
 from .lock import build_lock
+from .options import BuildOptions
 from .parse import read_post
 from .parse_memo import ParseMemo
 from .post import Post
 from .render import citations, extras
 from .render.files import remove_partial_writes, remove_stale, write_atomic, write_if_changed
-from .render.notebook import companion
 from .render.memo import RenderMemo, folio_code, render_key
 from .render.outputs import output_warnings
-from .render.page import render_post
 from .render.series import load_titles, series_index, series_of, series_page
 from .runtime.budget import figure_warnings
 from .site.build import (SiteBuild, site_is_current, sources_stamp, start_site,
@@ -42,32 +41,18 @@ from .verify.findings import equation_findings
 from .verify.stage import analyse_posts
 
 
-@dataclass(frozen=True)
-class BuildOptions:
-    jobs: int = DEFAULT_JOBS
-    keep_going: bool = False
-    strict: bool = False
-    force: tuple[str, ...] = ()
-    only: tuple[str, ...] = ()
-    timeout: int = CELL_TIMEOUT
-    site: bool = True
-
-
 @dataclass
 class BuildResult:
     results: dict[str, ExecutionResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # errors: the exit code is 1
     warnings: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # posts whose pages were rendered anew
+    equation_summary: str = ""  # "k of n equations verified, ..." as the last line says
     site_built: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> list[Post]:
@@ -110,11 +95,16 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
         found = (prose_result(p) if nothing_to_run(p) else execute_post(p, ctx, cache_only=True)
                  for p in posts)
         return {r.slug: r for r in found if r is not None}
-    # A post with nothing to run (prose only) starts no kernel and uses no cache entry.
-    run = lambda p: (prose_result(p) if nothing_to_run(p)  # noqa: E731
-                     else execute_post(p, ctx, force=p.slug in opts.force))
-    return run_all(posts, run, jobs=jobs,
-                   expected_seconds=_previous_seconds(project), progress=Progress(len(posts)))
+    # A post with nothing to run (prose only) starts no kernel, uses no cache entry and no
+    # worker thread.
+    prose = {p.slug: prose_result(p) for p in posts if nothing_to_run(p)}
+    rest = [p for p in posts if p.slug not in prose]
+    if prose:
+        say(f"  {len(prose)} post(s) with no code to run")
+    run = lambda p: execute_post(p, ctx, force=p.slug in opts.force)  # noqa: E731
+    ran = run_all(rest, run, jobs=jobs, expected_seconds=_previous_seconds(project),
+                  progress=Progress(len(rest))) if rest else {}
+    return {**prose, **ran}
 
 
 def mutate(project: Project, posts: list[Post], results: dict[str, ExecutionResult],
@@ -253,6 +243,9 @@ def _write_rendered(project: Project, post: Post, rendered, executed: ExecutionR
 
 def _render_one(project: Project, post: Post, result: ExecutionResult, series) -> dict[Path, bytes | str]:
     """One post's page, companion notebook and figures, in memory: {page, notebook, *figures}."""
+    from .render.notebook import companion  # the renderers (and TeX to MathML): on first use
+    from .render.page import render_post
+
     rendered = render_post(post, result, series, project.root)
     files: dict[Path, bytes | str] = {
         project.generated_posts / f"{post.slug}.md": rendered.markdown[0],
@@ -418,12 +411,10 @@ def _finish(result: BuildResult, t0: float) -> BuildResult:
     mutants = (f", {sum(m['caught'] for m in ms)} of "
                f"{sum(m['total'] - len(m['equivalent']) for m in ms)} altered versions caught"
                if ms else "")
+    result.equation_summary = (f"{verified} of {len(eqs)} equations verified"
+                               f"{f' ({consistent} only consistent)' if consistent else ''}"
+                               f"{mutants}")
     kernels = sum(r.kernels_started for r in result.results.values())
-    # "no post built", not "no posts": after a parse error the posts exist, none was built.
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no post built"
-    say(f"folio: {summary}; {kernels} kernel(s) started; {len(result.rendered)} page(s) rendered; "
-        f"{verified} of {len(eqs)} equations verified"
-        f"{f' ({consistent} only consistent)' if consistent else ''}{mutants}; "
-        f"{len(result.problems)} error(s) in "
-        f"{time.perf_counter() - t0:.1f} s")
+    say(summary_line(counts, kernels, len(result.rendered), result.equation_summary,
+                     len(result.problems), time.perf_counter() - t0))
     return result

@@ -22,7 +22,9 @@ from watchdog.observers import Observer
 from .config import Project
 from .errors import FolioError
 from .lock import BuildLocked
-from .pipeline import BuildOptions, build, say
+from .console import say
+from .options import BuildOptions
+from .pipeline import build
 from .site.build import DEFAULT_EPOCH
 
 

@@ -29,7 +29,6 @@ from ..execute.cachekey import imported_modules, kernel_modules, post_files
 from ..execute.result import ExecutionResult
 from ..post import Post
 from . import citations
-from .notebook import companion
 
 _FOLIO = Path(__file__).resolve().parent.parent
 # folio's kernel-side runtime, shipped as it is: the zip's folio package is these files.
@@ -121,6 +120,8 @@ def requirements(post: Post, kernels: list[Path]) -> str:
 
 def _notebook(post: Post, result: ExecutionResult, root: Path) -> str:
     """The companion notebook, with GPU cells behind a %%gpu magic that skips them without CUDA."""
+    from .notebook import companion  # imports the page renderer: only when a zip is written
+
     import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
     nb = nbformat.reads(companion(post, result), as_version=4)
     gpu = [c for c in nb.cells if c.cell_type == "code" and "gpu" in c.metadata.get("tags", [])]
