@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -369,10 +370,12 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
     elif opts.site:
         t_site = time.perf_counter()
         try:
-            (site or SiteBuild(project)).run(stamp)
+            log = (site or SiteBuild(project)).run(stamp)
             result.site_built = True
+            theme = re.search(r"folio: (\d+ of \d+) page\(s\) rendered by the theme", log)
             say(f"folio: site written to {project.site_dir.relative_to(project.root)} "
-                f"({time.perf_counter() - t_site:.1f} s)")
+                f"({time.perf_counter() - t_site:.1f} s"
+                f"{f'; {theme.group(1)} pages rendered by the theme' if theme else ''})")
         except FolioError as exc:
             result.problems.append(exc.render())
     return _finish(result, t0)

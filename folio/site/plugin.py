@@ -183,7 +183,7 @@ class FolioPlugin(BasePlugin):
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
         gone = self.writes.prune()
-        log.info(f"folio: {self.writes.rendered} page(s) rendered by the theme, "
-                 f"{gone} stale file(s) removed")
+        log.info(f"folio: {self.writes.rendered} of {self.writes.total} page(s) rendered by the "
+                 f"theme, {gone} stale file(s) removed")
         for memo in self.memos.values():
             memo.save()

@@ -8,14 +8,15 @@ Hack, in three parts, each undone by the next build's patch (``folio_original``)
 - ``File.copy_file`` skips a static file whose source and copy have the size and modification
   time they had after its last copy.
 - ``_build_page`` skips the template when the page's key is in the memo and its output file is
-  the one written then (same size and modification time). The key is the site's *listing
-  digest* (every page's address, title and front matter; each post's excerpt source, read time,
-  authors and categories; the navigation; the files links may point at; the theme overrides)
-  and the page's own content, table of contents, title and metadata. What a template shows of
-  other pages is in the listing digest, so a prose edit to one post's body re-renders that page
-  alone, while a title, date or excerpt edit re-renders every page (listings, neighbours).
-  Plugins' ``on_page_context`` still runs for every page (the search index and the blog's
-  listings are collected there; both are memoized elsewhere).
+  the one written then (same size and modification time). The key is what every template sees
+  (the navigation, the files links may point at, the theme overrides), what this page shows of
+  other pages (a listing: each listed post's address, title, front matter, excerpt source,
+  read time, authors and categories; a post: its own entry and its blog's index; the front
+  page: every post) and the page's own content, table of contents, title and metadata. So a
+  prose edit to one post's body re-renders that page alone, and a title, date or excerpt edit
+  that post's page and the listings that show it. Plugins' ``on_page_context`` still runs for
+  every page (the search index and the blog's listings are collected there; both are memoized
+  elsewhere).
 """
 
 from __future__ import annotations
@@ -82,8 +83,10 @@ class SiteWrites:
         self.started = 0
         self.before: set[str] = set()
         self.kept: set[str] = set()
-        self.listing: str | None = None
-        self.rendered = 0
+        self.site: str | None = None  # digests computed once per build
+        self.posts: str | None = None
+        self.entries: dict[int, str] = {}
+        self.rendered = self.total = 0
         self.files = None  # the build's Files (set in on_env): what links may point at
 
     # -- build/site kept between builds -------------------------------------------------------
@@ -94,7 +97,9 @@ class SiteWrites:
         self.before = {str(p) for p in self.site_dir.rglob("*")
                        if p.is_file() and not p.name.startswith(".")} if self.site_dir.is_dir() else set()
         self.kept.clear()
-        self.listing, self.rendered = None, 0
+        self.site = self.posts = None
+        self.entries = {}
+        self.rendered = self.total = 0
 
     def prune(self) -> int:
         """Remove what was in build/site before this build and was neither written nor kept;
@@ -139,23 +144,58 @@ class SiteWrites:
         return None
 
     # -- pages ---------------------------------------------------------------------------------
-    def _listing(self, config, doc_files, nav) -> str:
-        if self.listing is None:
-            blog = config.plugins.get("material/blog")
-            separator = blog.config.post_excerpt_separator if blog else "<!-- more -->"
-            self.listing = digest(json.dumps([_listed(f.page, separator) for f in doc_files
-                                              if f.page is not None], default=str),
-                                  json.dumps(_nav(nav.items)), files_digest(self.files),
-                                  *_overrides(config))
-        return self.listing
+    def _site(self, config, doc_files, nav) -> str:
+        """What every page's template sees of the site: the navigation, the files links may
+        point at, the theme overrides."""
+        if self.site is None:
+            self.site = digest(json.dumps(_nav(nav.items)), files_digest(self.files),
+                               *_overrides(config))
+        return self.site
+
+    def _entry(self, post, config) -> str:
+        """A post's listing entry as a digest, computed once per build (a paginated blog
+        index lists every post on each of its pages)."""
+        found = self.entries.get(id(post))
+        if found is None:
+            found = self.entries[id(post)] = digest(json.dumps(
+                _listed(post, self.separator(config)), default=str))
+        return found
+
+    def _all_posts(self, config, doc_files) -> str:
+        if self.posts is None:
+            self.posts = digest(*(self._entry(f.page, config) for f in doc_files
+                                  if hasattr(f.page, "excerpt")))
+        return self.posts
+
+    @staticmethod
+    def separator(config) -> str:
+        blog = config.plugins.get("material/blog")
+        return blog.config.post_excerpt_separator if blog else "<!-- more -->"
+
+    def _shown(self, page, config, doc_files) -> str:
+        """What the page shows of other pages beyond the navigation: a post its own listing
+        entry and its blog's index; a listing (blog index, archive, category) its posts; a
+        page with its own template (the front page lists the latest posts) every post."""
+        if hasattr(page, "excerpt"):
+            parent = getattr(page, "parent", None)
+            shown = [self._entry(page, config), [str(getattr(parent, "title", "")),
+                                                 getattr(parent, "url", None)]]
+        elif getattr(page, "posts", None) is not None:
+            shown = [self._entry(p, config) for p in page.posts]
+        elif page.meta.get("template"):
+            return self._all_posts(config, doc_files)
+        else:
+            shown = []
+        return json.dumps(shown, default=str)
 
     def page_key(self, page, config, doc_files, nav, excluded: bool) -> str:
-        toc = json.dumps(_toc_tree(page.toc))
-        return digest(self._listing(config, doc_files, nav), type(page).__name__,
-                      page.file.src_uri, page.url, str(page.title), json.dumps(_plain(page.meta)),
-                      toc, str(excluded), page.content or "")
+        return digest(self._site(config, doc_files, nav), self._shown(page, config, doc_files),
+                      type(page).__name__, page.file.src_uri, page.url, str(page.title),
+                      json.dumps(_plain(page.meta)), json.dumps(_toc_tree(page.toc)),
+                      str(excluded), page.content or "")
 
     def build_page(self, build, page, config, doc_files, nav, env, dirty=False, excluded=False):
+        self.total += 1
         key = self.page_key(page, config, doc_files, nav, excluded)
         dest = page.file.abs_dest_path
         was = self.pages.get(key)
