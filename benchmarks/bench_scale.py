@@ -4,11 +4,14 @@
 
 Each size is a fresh project with the repository's site set-up and that many synthetic prose
 posts (benchmarks/synthetic.py, seeded). For each: a cold build, the first no-op build after it
-(which should render no page and run no post), the no-op after that, and a one-sentence prose
-edit of one post (medians of --repeat), each ``folio build --jobs 2`` as a user runs it; kernels
-are counted by a kernelspec that logs each start (benchmarks/bench_build.py's Counter). Then the
-ratios 500/11 of the no-op and the prose edit, and, at the largest size, whether the site after
-the edits equals a clean build of the edited posts byte for byte (outside report/).
+(which should render no page and run no post), the no-op after that, a one-sentence prose edit
+of one post and a title edit of another (medians of --repeat), each ``folio build --jobs 2`` as
+a user runs it, with the number of pages the theme rendered; kernels are counted by a
+kernelspec that logs each start (benchmarks/bench_build.py's Counter). Then ``folio serve`` on
+the same project: seconds from saving a prose edit to the served page showing it. Then the
+ratios 500/11 of the no-op, the prose edit and the serve edit, and, at the largest size, whether
+the site after all the edits (and a build after the serve session) equals a clean build of the
+edited posts byte for byte (outside report/).
 
 Last, the synthetic site with one trivial code cell per post (--code-posts of them): its cold
 execution as one shard (``folio build --shard 1/1 --no-site --jobs 1``) against two shards run
@@ -75,10 +78,12 @@ def summary(stderr: str) -> dict:
     """What folio's last line says: pages rendered, posts by status, whether mkdocs ran."""
     line = next((l for l in reversed(stderr.splitlines()) if "page(s) rendered" in l), "")
     rendered = re.search(r"(\d+) page\(s\) rendered", line)
+    theme = re.search(r"(\d+) of (\d+) pages rendered by the theme", stderr)
     statuses = dict((s, int(n)) for n, s in re.findall(r"(\d+) (\w+)[,;]", line.split(";")[0] + ";"))
     return {"rendered": int(rendered.group(1)) if rendered else -1,
             "ran": sum(n for s, n in statuses.items() if s not in ("cached", "prose", "frozen")),
             "mkdocs": "site written to" in stderr,
+            "theme": f"{theme.group(1)}/{theme.group(2)}" if theme else "-",
             "mutants": "mutation analysis of" in stderr}
 
 
@@ -87,6 +92,45 @@ def edit_prose(root: Path, n: int, i: int) -> None:
     page = root / "posts" / slug(max(1, n // 2)) / "index.md"
     text = page.read_text()
     page.write_text(text.replace("## An example\n\n", f"## An example\n\nEdit {i} added this.\n\n", 1))
+
+
+def edit_title(root: Path, n: int, i: int) -> None:
+    """A title edit of another post: its page, the listings that show it and the feed change."""
+    page = root / "posts" / slug(max(1, n // 3)) / "index.md"
+    text = page.read_text()
+    page.write_text(re.sub(r'^title: "(.*)"$', rf'title: "\1 (retitled {i})"', text, count=1,
+                           flags=re.M))
+
+
+def serve_edits(root: Path, n: int, repeat: int) -> list[float]:
+    """``folio serve`` on the project: seconds from saving a prose edit to the served page
+    showing it (folio re-renders the post, mkdocs serve rebuilds and the page is fetched)."""
+    import socket
+
+    sys.path.insert(0, str(REPO))
+    from folio.config import Project
+    from folio.serve import site_url
+    from tests.site_server import fetch, interrupt, wait_for
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = site_url(Project(root), "127.0.0.1", port) + f"blog/{slug(max(1, n // 2))}/"
+    proc = subprocess.Popen([FOLIO[0], "serve", "--port", str(port), "--jobs", "2"], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    out = []
+    try:
+        wait_for(lambda: bool(fetch(url)), 300)
+        time.sleep(2.0)  # the first build's own reload settles
+        for i in range(repeat):
+            k = 1000 + i
+            edit_prose(root, n, k)
+            out.append(wait_for(lambda: f"Edit {k} added this." in fetch(url), 120))
+            time.sleep(1.0)
+    finally:
+        interrupt(proc, 20)
+    return out
 
 
 def differing(a: Path, b: Path) -> list[str]:
@@ -112,6 +156,12 @@ def bench_size(tmp: Path, n: int, counter: Counter, repeat: int, check_bytes: bo
     for i in range(repeat):
         edit_prose(root, n, i)
         out["prose"].append(run(cmd, root, counter))
+    out["title"] = []
+    for i in range(repeat):
+        edit_title(root, n, i)
+        out["title"].append(run(cmd, root, counter))
+    out["serve"] = serve_edits(root, n, repeat)
+    run(cmd, root, counter)  # after the preview session, the published site again
     if check_bytes:
         clean = tmp / f"prose-{n}-clean"
         shutil.copytree(root, clean, ignore=shutil.ignore_patterns("build", "blog/posts",
@@ -161,24 +211,27 @@ def report(sizes: list[dict], shards: dict | None, repeat: int) -> str:
     lines = [f"scale benchmark: synthetic prose posts (benchmarks/synthetic.py, seeded), "
              f"folio build --jobs 2, {cores} cores, medians of {repeat}", "",
              "| posts | cold build | first no-op (pages rendered, posts run, kernels) | no-op | "
-             "prose edit of one post (pages rendered) |",
-             "|---:|---:|---|---:|---:|"]
+             "prose edit of one post (theme pages) | title edit (theme pages) | "
+             "folio serve: prose edit saved -> page shows it |",
+             "|---:|---:|---|---:|---:|---:|---:|"]
     for r in sizes:
         f = r["first_noop"]
         lines.append(f"| {r['n']} | {r['cold']['s']:.1f} s ({r['cold']['kernels']} kernels) | "
                      f"{f['s']:.2f} s ({f['rendered']}, {f['ran']}, {f['kernels']}) | "
                      f"{med(r['noop']):.2f} s | {med(r['prose']):.2f} s "
-                     f"({r['prose'][-1]['rendered']}) |")
+                     f"({r['prose'][-1]['theme']}) | {med(r['title']):.2f} s "
+                     f"({r['title'][-1]['theme']}) | {statistics.median(r['serve']):.2f} s |")
     lines.append("")
     by_n = {r["n"]: r for r in sizes}
     lo, hi = (min(by_n), max(by_n)) if by_n else (0, 0)
     if lo != hi:
-        for name in ("noop", "prose"):
-            ratio = med(by_n[hi][name]) / med(by_n[lo][name])
-            what = "no-op" if name == "noop" else "prose edit"
-            lines.append(f"{what} {hi}/{lo} posts = {med(by_n[hi][name]):.2f} / "
-                         f"{med(by_n[lo][name]):.2f} s = {ratio:.2f}  (target <= {TARGET}: "
-                         f"{'met' if ratio <= TARGET else 'not met'})")
+        for name, what in (("noop", "no-op"), ("prose", "prose edit"),
+                           ("serve", "folio serve prose edit")):
+            a, b = (statistics.median(x) if name == "serve" else med(x)
+                    for x in (by_n[hi][name], by_n[lo][name]))
+            ratio = a / b
+            lines.append(f"{what} {hi}/{lo} posts = {a:.2f} / {b:.2f} s = {ratio:.2f}  "
+                         f"(target <= {TARGET}: {'met' if ratio <= TARGET else 'not met'})")
     clean = all(r["first_noop"]["rendered"] == 0 and r["first_noop"]["ran"] == 0
                 and r["first_noop"]["kernels"] == 0 and not r["first_noop"]["mutants"]
                 for r in sizes)

@@ -31,10 +31,9 @@ def _cmd_build(args, project: Project) -> int:
     t0 = time.perf_counter()
     opts = build_options(args)
     if uptodate.applies(opts):
-        rec = uptodate.lookup(project, opts)
+        rec, source = uptodate.lookup(project, opts)
         if rec is not None:
             return _replay(rec, time.perf_counter() - t0)
-        source = uptodate.sources(project)
     # mkdocs starts loading before folio's own imports: the two overlap on two cores.
     site = start_site(project, opts.site)
     from .pipeline import build
@@ -59,8 +58,7 @@ def _replay(rec: dict, seconds: float) -> int:
 def _cmd_serve(args, project: Project) -> int:
     from .serve import serve
 
-    serve(project, host=args.host, port=args.port, jobs=args.jobs)
-    return 0
+    return serve(project, host=args.host, port=args.port, jobs=args.jobs)
 
 
 def _cmd_new(args, project: Project) -> int:

@@ -95,12 +95,15 @@ def rebuild(project: Project, jobs: int, only: tuple[str, ...] = ()) -> bool:
     return True
 
 
-def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
+def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
+    """Until Ctrl-C (exit code 0), or until mkdocs serve stops by itself (1)."""
     # Pages rendered for the preview tell the author what to fix (see render.marks).
     os.environ["FOLIO_PREVIEW"] = "1"
     say("folio: first build (execution is cached; only changed posts run)")
     while not rebuild(project, jobs):
         time.sleep(1.0)
+    # mkdocs serve refuses a --watch folder that does not exist (a blog with no figure yet).
+    project.figures_dir.mkdir(exist_ok=True)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
     server = subprocess.Popen(
@@ -127,7 +130,11 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> None:
                 continue
             say(f"folio: rebuilt {', '.join(batch) or 'all posts'} in {time.perf_counter() - t0:.2f} s")
     except KeyboardInterrupt:
-        pass
+        return 0
+    else:
+        say(f"folio: error: mkdocs serve stopped (exit code {server.returncode}); its message "
+            "is above")
+        return 1
     finally:
         observer.stop()
         server.terminate()

@@ -108,13 +108,16 @@ def _record_file(project: Project) -> Path:
     return project.build_dir / "up-to-date.json"
 
 
-def lookup(project: Project, opts) -> dict | None:
-    """The recorded outcome of the last build, if nothing it read has changed since."""
+def lookup(project: Project, opts) -> tuple[dict | None, str]:
+    """The recorded outcome of the last build if nothing it read has changed since (else
+    None), and the sources' stamp now (for ``record`` after this build)."""
+    source = sources(project)
     try:
         rec = json.loads(_record_file(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return rec if isinstance(rec, dict) and rec.get("stamp") == stamp(project, opts) else None
+        return None, source
+    current = isinstance(rec, dict) and rec.get("stamp") == stamp(project, opts, source)
+    return (rec if current else None), source
 
 
 def record(project: Project, opts, source_at_start: str, result) -> None:

@@ -4,7 +4,7 @@ import socket
 import subprocess
 import sys
 
-from tests.conftest import make_project
+from tests.conftest import REPO, make_project
 from tests.site_server import fetch, interrupt, wait_for
 
 
@@ -40,3 +40,26 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
     finally:
         interrupt(proc, 15)
         log.close()
+
+
+def test_a_blog_with_no_figure_yet_is_served(tmp_path):
+    """A blog of prose posts has no figures/ folder; mkdocs serve refuses to watch a missing
+    folder, and folio serve used to exit silently with code 0."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic import generate, slug
+
+    proj = make_project(tmp_path / "blog", posts=[])
+    generate(proj.posts_dir, 2)
+    assert not proj.figures_dir.exists()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "folio", "serve", "--port", str(port)],
+                            cwd=proj.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True, text=True)
+    from folio.serve import site_url
+
+    url = site_url(proj, "127.0.0.1", port) + f"blog/{slug(1)}/"
+    try:
+        wait_for(lambda: proc.poll() is not None or bool(fetch(url)), 120)
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+    finally:
+        interrupt(proc, 15)

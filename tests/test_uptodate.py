@@ -49,12 +49,12 @@ def test_a_source_saved_during_the_build_or_a_failed_build_records_nothing(proje
     (project.posts_dir / "alpha" / "index.md").write_text(
         (project.posts_dir / "alpha" / "index.md").read_text() + "\nSaved mid-build.\n")
     uptodate.record(project, opts, before, BuildResult())
-    assert uptodate.lookup(project, opts) is None
+    assert uptodate.lookup(project, opts)[0] is None
     failed = BuildResult(problems=["posts/alpha: a failure"])
     uptodate.record(project, opts, uptodate.sources(project), failed)
-    assert uptodate.lookup(project, opts) is None
+    assert uptodate.lookup(project, opts)[0] is None
     uptodate.record(project, opts, uptodate.sources(project), BuildResult())
-    assert uptodate.lookup(project, opts) is not None
+    assert uptodate.lookup(project, opts)[0] is not None
 
 
 def test_the_generated_folders_it_skips_are_the_ones_folio_writes(project):

@@ -86,6 +86,7 @@ class SiteWrites:
         self.site: str | None = None  # digests computed once per build
         self.posts: str | None = None
         self.entries: dict[int, str] = {}
+        self.lists: dict[int, tuple] = {}  # id -> (the list, kept alive; its digest)
         self.rendered = self.total = 0
         self.files = None  # the build's Files (set in on_env): what links may point at
 
@@ -94,11 +95,11 @@ class SiteWrites:
         """Instead of emptying build/site: note what is there, remove it later if unused."""
         self.site_dir = Path(directory)
         self.started = time.time_ns()
-        self.before = {str(p) for p in self.site_dir.rglob("*")
-                       if p.is_file() and not p.name.startswith(".")} if self.site_dir.is_dir() else set()
+        self.before = {os.path.join(top, name) for top, _, names in os.walk(directory)
+                       for name in names if not name.startswith(".")}
         self.kept.clear()
         self.site = self.posts = None
-        self.entries = {}
+        self.entries, self.lists = {}, {}
         self.rendered = self.total = 0
 
     def prune(self) -> int:
@@ -181,7 +182,12 @@ class SiteWrites:
             shown = [self._entry(page, config), [str(getattr(parent, "title", "")),
                                                  getattr(parent, "url", None)]]
         elif getattr(page, "posts", None) is not None:
-            shown = [self._entry(p, config) for p in page.posts]
+            # The pages of one paginated listing share its list of posts: digest it once.
+            found = self.lists.get(id(page.posts))
+            if found is None:
+                found = self.lists[id(page.posts)] = (
+                    page.posts, digest(*(self._entry(p, config) for p in page.posts)))
+            return found[1]
         elif page.meta.get("template"):
             return self._all_posts(config, doc_files)
         else:
