@@ -34,27 +34,26 @@ REPO = Path(__file__).resolve().parent.parent
 EDIT_POSTS = ("how-long-is-a-matrix", "dl-thinking-loss-functions")
 EDIT_KERNEL = "kernels/quant.py"
 
-KERNEL_WRAPPER = """import sys, os
-with open(os.environ["FOLIO_BENCH_KERNEL_LOG"], "a") as f:
-    f.write("start\\n")
-from ipykernel import kernelapp
-sys.exit(kernelapp.launch_new_instance())
-"""
-
-
 class Counter:
-    """A 'python3' kernelspec, first on JUPYTER_PATH, that logs each kernel start."""
+    """Counts kernel starts with an IPython startup file (``$IPYTHONDIR``, which both tools'
+    kernels run; folio passes IPYTHONDIR through to its kernels, which do not use the
+    kernelspec: they are pinned to the build's interpreter). A 'python3' kernelspec first on
+    JUPYTER_PATH points mkdocs-jupyter at this interpreter too."""
 
     def __init__(self, tmp: Path):
         self.log = tmp / "kernel-starts.log"
         spec = tmp / "jupyter" / "kernels" / "python3"
         spec.mkdir(parents=True)
-        (tmp / "count_kernel.py").write_text(KERNEL_WRAPPER)
         (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, str(tmp / "count_kernel.py"), "-f", "{connection_file}"],
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3", "language": "python"}))
+        startup = tmp / "ipython" / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        (startup / "00-count-kernel-starts.py").write_text(
+            f"with open({str(self.log)!r}, 'a') as f:\n    f.write('start\\n')\n")
         self.env = dict(os.environ, JUPYTER_PATH=str(tmp / "jupyter"),
-                        FOLIO_BENCH_KERNEL_LOG=str(self.log), NO_MKDOCS_2_WARNING="1")
+                        IPYTHONDIR=str(tmp / "ipython"),
+                        NO_MKDOCS_2_WARNING="1")
 
     def reset(self) -> None:
         self.log.write_text("")

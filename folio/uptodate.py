@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .config import Project
 from .render.files import write_atomic
+from .stamps import files, walk
 
 # Written by folio into docs_dir (see config.Project and render.extras.dirs): not author input.
 GENERATED = ("blog/posts", "series", "notebooks", "cards", "downloads", "report.md")
@@ -32,41 +33,13 @@ ENVIRONMENT = ("FOLIO_PREVIEW", "SOURCE_DATE_EPOCH", "CUDA_VISIBLE_DEVICES")
 _FOLIO = Path(__file__).resolve().parent
 
 
-def _walk(h, folder: Path, skip: tuple[str, ...] = ()) -> None:
-    """Name, size and modification time of every file under ``folder`` except ``skip``
-    (paths relative to it) into ``h``."""
-    for top, dirs, files in os.walk(folder):
-        rel = os.path.relpath(top, folder)
-        dirs[:] = sorted(d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in skip
-                         and d != "__pycache__")
-        for name in sorted(files):
-            if os.path.normpath(os.path.join(rel, name)) in skip:
-                continue
-            path = os.path.join(top, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-
-
-def _files(h, paths) -> None:
-    for p in paths:
-        try:
-            st = os.stat(p)
-        except OSError:
-            h.update(f"{p}\0missing\n".encode())
-            continue
-        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-
-
 def sources(project: Project) -> str:
     """What authors write: posts, kernels, hand-written site pages, mkdocs.yml, the lock."""
     h = hashlib.sha256()
-    _files(h, [project.root / "mkdocs.yml", project.lock_file])
-    _walk(h, project.posts_dir)
-    _walk(h, project.kernels_dir)
-    _walk(h, project.docs_dir, GENERATED)
+    files(h, [project.root / "mkdocs.yml", project.lock_file])
+    walk(h, project.posts_dir)
+    walk(h, project.kernels_dir)
+    walk(h, project.docs_dir, GENERATED)
     return h.hexdigest()
 
 
@@ -75,10 +48,10 @@ def outputs(project: Project) -> str:
     h = hashlib.sha256()
     for name in GENERATED:
         p = project.docs_dir / name
-        _walk(h, p) if p.is_dir() else _files(h, [p])
-    _walk(h, project.figures_dir)
+        walk(h, p) if p.is_dir() else files(h, [p])
+    walk(h, project.figures_dir)
     build = project.build_dir
-    _files(h, [build / n for n in ("report.json", "render.json", "parse.pickle",
+    files(h, [build / n for n in ("report.json", "render.json", "parse.pickle",
                                    "site-inputs.sha256", "site-sources.stamp")]
            + [project.site_dir / "index.html"])
     return h.hexdigest()
@@ -86,7 +59,7 @@ def outputs(project: Project) -> str:
 
 def _setting(opts) -> str:
     folio = hashlib.sha256()
-    _walk(folio, _FOLIO)
+    walk(folio, _FOLIO)
     env = {k: os.environ.get(k) for k in ENVIRONMENT}
     return json.dumps({"folio": folio.hexdigest(), "python": sys.executable,
                        "gpu": shutil.which("nvidia-smi") is not None, "env": env,

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..config import Project
 from ..errors import SiteBuildFailed
 from ..render.files import write_atomic
+from ..stamps import files, walk
 from .worker import READY
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
@@ -54,33 +55,14 @@ def site_is_current(project: Project, stamp: str | None = None) -> bool:
     return inputs.is_file() and inputs.read_text() == site_inputs_hash(project)
 
 
-def _tree(folder: Path):
-    """(path, stat) of every file under ``folder``, in a fixed order (os.walk: pathlib's rglob
-    and sorting were most of a no-op build's cost at 500 posts)."""
-    for top, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(top, name)
-            try:
-                yield path, os.stat(path)
-            except OSError:
-                continue
-
-
 def sources_stamp(project: Project) -> str:
     """Names, sizes and modification times of what an author edits, of folio's generated
     pages (rewritten only when they change) and of the site's set-up: a cheap test of whether
     the site may need rebuilding, taken before anything is executed or rendered."""
     h = hashlib.sha256()
-    for f in site_setup(project):
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    files(h, site_setup(project))
     for d in (project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir):
-        for path, st in _tree(d):
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        walk(h, d)
     return h.hexdigest()
 
 
