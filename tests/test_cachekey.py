@@ -102,8 +102,13 @@ def test_the_interpreter_is_in_the_key(monkeypatch):
     monkeypatch.setattr(sys, "version", sys.version + " (another build)")
     assert cachekey.key_of(key_parts(post, **kw)) != before
     monkeypatch.undo()
-    monkeypatch.setattr(sys, "executable", "/opt/other/bin/python3")
+    monkeypatch.setattr(sys, "prefix", "/opt/other")  # another environment
     assert cachekey.key_of(key_parts(post, **kw)) != before
+    monkeypatch.undo()
+    # The same environment by another name (the folio script runs .venv/bin/python3, python -m
+    # folio may run .venv/bin/python): the same key, so neither finds the other's cache empty.
+    monkeypatch.setattr(sys, "executable", str(Path(sys.executable).with_name("python3")))
+    assert cachekey.key_of(key_parts(post, **kw)) == before
 
 
 def test_the_key_covers_all_of_folio_that_the_kernel_imports():

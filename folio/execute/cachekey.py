@@ -26,7 +26,7 @@ from pathlib import Path
 from .env import keyed
 from ..post import Post
 
-SCHEMA = "folio-exec-4"
+SCHEMA = "folio-exec-5"
 _PARSE_LOCK = threading.Lock()
 # Tags that change what executes; display tags (hide-input, ...) are not in the key. A profile
 # cell runs only while it has no frozen measurement.
@@ -159,14 +159,17 @@ def folio_kernel_files() -> list[Path]:
 
 
 def interpreter(root: Path) -> dict:
-    """The interpreter every kernel runs in (see ``execute.env.kernel_argv``): inside the
-    project (a ``.venv`` there) by its path relative to the root."""
-    exe = Path(sys.executable)
+    """The interpreter every kernel runs in (see ``execute.env.kernel_argv``): its environment
+    (``sys.prefix``: a ``.venv`` inside the project by its path relative to the root), version
+    and implementation. Not the executable's name: ``.venv/bin/python`` and ``python3`` are the
+    same interpreter, and the ``folio`` script runs one while ``python -m folio`` runs the
+    other (keyed by name, each found the other's cache empty)."""
+    env = Path(sys.prefix)
     try:
-        where = exe.relative_to(root).as_posix()
+        where = env.relative_to(root).as_posix()
     except ValueError:
-        where = str(exe)
-    return {"executable": where, "version": sys.version, "implementation": sys.implementation.name}
+        where = str(env)
+    return {"prefix": where, "version": sys.version, "implementation": sys.implementation.name}
 
 
 def key_parts(post: Post, *, root: Path, lock_file: Path, gpu: bool) -> dict:
