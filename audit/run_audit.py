@@ -1,7 +1,9 @@
-"""``make audit``: Lighthouse (mobile), axe-core and the Nu HTML Checker over every post page.
+"""``make audit``: Lighthouse (mobile), axe-core and the Nu HTML Checker over the front page, the
+blog index and every post page.
 
-Serves build/site on a loopback port, audits each post page, prints a table per page and the
-minimum of each score, and exits 1 when a page misses a target. Lighthouse runs each page
+Serves build/site on a loopback port, audits each page, prints a table per page and the minimum of
+each score, and exits 1 when a page misses a target. ``--pages index blog SLUG...`` audits only
+the pages named (``index``: the site's front page; ``blog``: the blog index; a post's slug). Lighthouse runs each page
 ``--runs`` times (default 3) and reports the run with the median performance score, as
 Lighthouse's own guidance on variability advises; the table shows the range beside it. Targets:
 Lighthouse performance, accessibility, best practices and SEO >= 0.95; under 500 KB transferred
@@ -64,8 +66,10 @@ def axe(urls: list[str]) -> dict[str, list[str]]:
                 page.goto(url, wait_until="networkidle")
                 page.evaluate(f"() => document.body.setAttribute('data-md-color-scheme', '{scheme}')")
                 # Every block rendered, so axe checks the whole page, not only the first screen
-                # (folio.css lets the browser skip off-screen blocks with content-visibility).
-                page.add_style_tag(content="article > * { content-visibility: visible !important }")
+                # (folio.css lets the browser skip off-screen blocks and excerpt cards with
+                # content-visibility).
+                page.add_style_tag(content="article > *, .md-post--excerpt "
+                                           "{ content-visibility: visible !important }")
                 page.wait_for_timeout(600)  # Material animates colour changes; measure the end state
                 page.add_script_tag(content=script)
                 result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -78,6 +82,25 @@ def axe(urls: list[str]) -> dict[str, list[str]]:
 
 
 ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">.*?</article>', re.S)
+CONTENT = '<div class="md-content" data-md-component="content">'
+DIV = re.compile(r"<div\b|</div\s*>")
+
+
+def ours(page: str) -> str:
+    """The part of a page folio renders: a post's article, or (the front page and the blog index,
+    whose content is a list of excerpt cards, not one article) the content column."""
+    m = ARTICLE.search(page)
+    if m:
+        return m.group(0)
+    start = page.find(CONTENT)
+    if start < 0:
+        return ""
+    depth = 0
+    for d in DIV.finditer(page, start):
+        depth += 1 if d.group(0) == "<div" else -1
+        if depth == 0:
+            return page[start:d.end()]
+    return ""
 SHELL = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>post</title></head>'
          "<body>\n{}\n</body></html>\n")
 
@@ -87,10 +110,9 @@ def nu(files: list[Path], tmp: Path) -> dict[str, list[str]]:
     minimal valid document. Material's own header, drawer and search markup are not ours."""
     jar = AUDIT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
     fragments = {}
-    for f in files:
-        m = ARTICLE.search(f.read_text(encoding="utf-8"))
-        frag = tmp / f"{f.parent.name}.html"
-        frag.write_text(SHELL.format(m.group(0) if m else ""), encoding="utf-8")
+    for i, f in enumerate(files):
+        frag = tmp / f"{i:03d}-{f.parent.name}.html"
+        frag.write_text(SHELL.format(ours(f.read_text(encoding="utf-8"))), encoding="utf-8")
         fragments[str(frag)] = str(f)
     proc = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
                            *fragments], capture_output=True, text=True, timeout=300)
@@ -111,30 +133,47 @@ def median_run(url: str, tmp: Path, runs: int) -> dict:
     return {**mid, "perf_range": (results[0]["performance"], results[-1]["performance"])}
 
 
+def pages() -> dict[str, str]:
+    """Every page the audit covers, by name: its path under build/site ("" is the front page)."""
+    slugs = sorted(p.parent.name for p in (REPO / "posts").glob("*/index.md")
+                   if (SITE / "blog" / p.parent.name / "index.html").is_file())
+    found = {"index": "", "blog": "blog/"}
+    return {name: path for name, path in {**found, **{s: f"blog/{s}/" for s in slugs}}.items()
+            if (SITE / path / "index.html").is_file()}
+
+
 def main() -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median kept)")
+    ap.add_argument("--pages", nargs="+", metavar="PAGE",
+                    help="audit only these pages: index (the front page), blog (the blog index), "
+                         "post slugs (default: all of them)")
     args = ap.parse_args()
     if not (SITE / "index.html").is_file():
         sys.exit("build/site is missing: run `make site` first")
-    slugs = sorted(p.parent.name for p in (REPO / "posts").glob("*/index.md")
-                   if (SITE / "blog" / p.parent.name / "index.html").is_file())
+    every = pages()
+    unknown = [p for p in args.pages or [] if p not in every]
+    if unknown:
+        sys.exit(f"no such page in build/site: {', '.join(unknown)} "
+                 f"(the pages are: {', '.join(every)})")
+    chosen = {p: every[p] for p in args.pages} if args.pages else every
     rows, ok = [], True
     with SiteServer(SITE) as server, tempfile.TemporaryDirectory() as tmp:
-        urls = {s: f"{server.base}blog/{s}/" for s in slugs}
+        urls = {s: f"{server.base}{path}" for s, path in chosen.items()}
+        files = {s: SITE / path / "index.html" for s, path in chosen.items()}
         axe_results = axe(list(urls.values()))
-        nu_results = nu([SITE / "blog" / s / "index.html" for s in slugs], Path(tmp))
-        for s in slugs:
+        nu_results = nu(list(files.values()), Path(tmp))
+        for s in chosen:
             lh = median_run(urls[s], Path(tmp), args.runs)
             axe_bad = axe_results.get(urls[s], [])
-            nu_bad = nu_results.get(str(SITE / "blog" / s / "index.html"), [])
+            nu_bad = nu_results.get(str(files[s]), [])
             rows.append((s, lh, axe_bad, nu_bad))
             print(f"  audited {s}", file=sys.stderr, flush=True)
 
     print(f"Lighthouse: median of {args.runs} run(s) per page (performance range in brackets)\n")
-    print("| post | perf | a11y | best practices | SEO | KB before figures | KB total | axe serious+critical | Nu errors |")
+    print("| page | perf | a11y | best practices | SEO | KB before figures | KB total | axe serious+critical | Nu errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s, lh, axe_bad, nu_bad in rows:
         lo, hi = lh["perf_range"]

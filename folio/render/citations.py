@@ -5,8 +5,9 @@ The site's bibliography is ``site_src/references.bib``; a post may add its own
 ``posts/<slug>/references.bib``. pybtex parses both and formats the entries (its ``unsrt`` style:
 numbered in order of first citation, each entry with its DOI or URL as a link). Errors name the
 file and line: an unknown key (the post's line), a key defined twice, an entry missing a field its
-type requires, a file pybtex cannot parse (the .bib file's line). An entry of the post's own
-bibliography that the post never cites is a warning (``lint``).
+type requires, a file pybtex cannot parse (the .bib file's line). Warnings (``lint``): an entry of
+the post's own bibliography that the post never cites, and a cited entry with neither a DOI nor a
+URL (its References entry would have no link).
 
     {cite}`purcell1977`            -> [1]
     {cite}`purcell1977,lauga2009`  -> [1, 2]
@@ -259,27 +260,44 @@ def collect(post: Post, root: Path) -> Citations:
                       for n, (k, (h, m)) in enumerate(zip(order, formatted), 1)})
 
 
+def _cited_keys(post: Post) -> list[str]:
+    """The keys the post cites, in order of first citation."""
+    keys = (k.strip() for _, t in _prose_lines(post) for m in CITE.finditer(t)
+            for k in m["keys"].split(","))
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+LINK_FIELDS = ("doi", "url")
+
+
+def has_link(entry) -> bool:
+    """Whether the References section shows the entry with a link: a DOI or a URL."""
+    return any(entry.fields.get(f, "").strip() for f in LINK_FIELDS)
+
+
 def lint(post: Post, root: Path) -> list[str]:
-    """Warnings: entries of the post's own bibliography that it never cites."""
-    own_file = post.dir / POST_BIB
-    if not own_file.is_file():
+    """Warnings: entries of the post's own bibliography that it never cites, and cited entries
+    with neither a DOI nor a URL (the References section would list them without a link)."""
+    cited = _cited_keys(post)
+    if not cited and not (post.dir / POST_BIB).is_file():
         return []
     try:
-        _, own = bibliography(post, root)
+        sources, own = bibliography(post, root)
     except PostError:
         return []  # reported as an error when the page renders
-    cited = {k.strip() for _, t in _prose_lines(post) for m in CITE.finditer(t)
-             for k in m["keys"].split(",")}
-    return [f"{_display(src.file, root)}:{src.line}: bibliography entry {key!r} is never cited "
-            f"in posts/{post.slug}/index.md (cite it with {{cite}}`{key}` or remove it)"
-            for key, src in own.items() if key not in cited]
+    out = [f"{_display(src.file, root)}:{src.line}: bibliography entry {key!r} is never cited "
+           f"in posts/{post.slug}/index.md (cite it with {{cite}}`{key}` or remove it)"
+           for key, src in own.items() if key not in cited]
+    out += [f"{_display(src.file, root)}:{src.line}: bibliography entry {key!r}, cited in "
+            f"posts/{post.slug}/index.md, has no doi or url: its References entry has no link "
+            f"(add doi = {{...}} or url = {{...}} to the entry)"
+            for key in cited if (src := sources.get(key)) is not None and not has_link(src.entry)]
+    return out
 
 
 def numbers(post: Post) -> dict[str, int]:
     """Each cited key's number (order of first citation), without reading the bibliography."""
-    keys = (k.strip() for _, t in _prose_lines(post) for m in CITE.finditer(t)
-            for k in m["keys"].split(","))
-    return {k: n for n, k in enumerate(dict.fromkeys(k for k in keys if k), 1)}
+    return {k: n for n, k in enumerate(_cited_keys(post), 1)}
 
 
 def plain(markdown: str, numbers: dict[str, int]) -> str:
