@@ -79,8 +79,9 @@ def write_sources_stamp(project: Project, stamp: str | None = None) -> None:
 
 
 class SiteBuild:
-    """``mkdocs build --clean`` in its own process, started early: it imports mkdocs and loads
-    the config (see site.worker) while folio executes and renders, then builds on ``run()``;
+    """``mkdocs build`` in its own process, started early: it imports mkdocs and loads the
+    config (see site.worker) while folio executes and renders, then builds on ``run()``
+    (folio's plugin keeps build/site and writes only what changed, see site.writes);
     ``cancel()`` stops it when the site turned out to be current."""
 
     def __init__(self, project: Project, *, strict: bool = True):
