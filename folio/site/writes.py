@@ -10,11 +10,11 @@ Hack, in three parts, each undone by the next build's patch (``folio_original``)
 - ``_build_page`` skips the template when the page's key is in the memo and its output file is
   the one written then (same size and modification time). The key is what every template sees
   (the navigation, the files links may point at, the theme overrides), what this page shows of
-  other pages (a listing: each listed post's address, title, front matter, excerpt source,
-  read time, authors and categories; a post: its own entry and its blog's index; the front
-  page: every post) and the page's own content, table of contents, title and metadata. So a
-  prose edit to one post's body re-renders that page alone, and a title, date or excerpt edit
-  that post's page and the listings that show it. Plugins' ``on_page_context`` still runs for
+  other pages (a listing page: each post on it, by address, title, front matter, excerpt
+  source, read time, authors and categories, and its pager; a post: its own entry and its
+  blog's index; the front page: every post) and the page's own content, table of contents,
+  title and metadata. So a prose edit to one post's body re-renders that page alone, and a
+  title, date or excerpt edit that post's page and the listing pages that show it. Plugins' ``on_page_context`` still runs for
   every page (the search index and the blog's listings are collected there; both are memoized
   elsewhere).
 """
@@ -175,24 +175,40 @@ class SiteWrites:
 
     def _shown(self, page, config, doc_files) -> str:
         """What the page shows of other pages beyond the navigation: a post its own listing
-        entry and its blog's index; a listing (blog index, archive, category) its posts; a
-        page with its own template (the front page lists the latest posts) every post."""
+        entry and its blog's index; a listing page (blog index, archive, category) the posts on
+        it; a page with its own template (the front page lists the latest posts) every post."""
         if hasattr(page, "excerpt"):
             parent = getattr(page, "parent", None)
             shown = [self._entry(page, config), [str(getattr(parent, "title", "")),
                                                  getattr(parent, "url", None)]]
         elif getattr(page, "posts", None) is not None:
-            # The pages of one paginated listing share its list of posts: digest it once.
-            found = self.lists.get(id(page.posts))
-            if found is None:
-                found = self.lists[id(page.posts)] = (
-                    page.posts, digest(*(self._entry(p, config) for p in page.posts)))
-            return found[1]
+            return self._listing(page, config)
         elif page.meta.get("template"):
             return self._all_posts(config, doc_files)
         else:
             shown = []
         return json.dumps(shown, default=str)
+
+    def _listing(self, page, config) -> str:
+        """A listing page shows its slice of the listing's posts (Material's blog paginates
+        as ``_render`` does: ``per_page`` posts from the page's place among the listing's
+        pages) and a pager made from the number of posts and the pages' addresses."""
+        posts = page.posts
+        pages = getattr(page, "pages", None) or []
+        blog = next((p for p in config.plugins.values()
+                     if getattr(p, "blog", None) is not None and hasattr(p, "_config_pagination")),
+                    None)
+        at = next((i for i, v in enumerate(pages) if v is page), None)
+        if blog is not None and at is not None and blog._config_pagination(page):
+            step = blog._config_pagination_per_page(page)
+            return digest(*(self._entry(p, config) for p in posts[at * step:at * step + step]),
+                          str(len(posts)), *(str(v.url) for v in pages))
+        # Otherwise the whole list, once for the pages that share it.
+        found = self.lists.get(id(posts))
+        if found is None:
+            found = self.lists[id(posts)] = (posts, digest(*(self._entry(p, config)
+                                                             for p in posts)))
+        return found[1]
 
     def page_key(self, page, config, doc_files, nav, excluded: bool) -> str:
         return digest(self._site(config, doc_files, nav), self._shown(page, config, doc_files),
