@@ -8,18 +8,10 @@ Runs against build/site (``make test`` builds it first)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.site_server import SiteServer
+from tests.test_browser import ARGS, CHROMIUM, server  # noqa: F401 - server is a fixture
 
-REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "build" / "site"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 412, "height": 823}
 MATH_FONT = "dejavu-math.woff2"
 NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
@@ -29,14 +21,6 @@ CARDS = """() => Array.from(document.querySelectorAll('.md-post--excerpt')).map(
 UNREACHABLE = """() => Array.from(document.querySelectorAll('.folio-math'))
   .filter(el => el.scrollWidth > el.clientWidth && el.getAttribute('tabindex') !== '0')
   .map(el => (el.querySelector('math') || el).getAttribute('alttext') || el.textContent.slice(0, 40))"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not (SITE / "sitemap.xml").is_file():
-        pytest.fail("build/site is missing: run `make site` (make test builds it first)")
-    with SiteServer(SITE) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
