@@ -1,5 +1,5 @@
 """The files a post has beside its page, for readers: its share card and its run-it-yourself zip
-(written by the render stage, see pipeline._render_one), and what they depend on beyond the
+(written by the render stage, see render.stage._render_one), and what they depend on beyond the
 render memo's key."""
 
 from __future__ import annotations
