@@ -23,7 +23,6 @@ final build over it (which must start no kernel).
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import re
 import shutil
@@ -38,6 +37,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_build import Counter  # noqa: E402
 from synthetic import generate, slug  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+from tests.test_reproducible import differing  # noqa: E402 - the same comparison as the test
 
 REPO = HERE.parent
 FOLIO = [str(Path(sys.executable).parent / "folio"), "build", "--keep-going"]
@@ -133,20 +135,6 @@ def serve_edits(root: Path, n: int, repeat: int) -> list[float]:
     return out
 
 
-def differing(a: Path, b: Path) -> list[str]:
-    out = []
-
-    def walk(cmp: filecmp.dircmp, rel: str) -> None:
-        out.extend(f"{rel}{n}" for n in cmp.left_only + cmp.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
-        out.extend(f"{rel}{n}" for n in mismatch + errors)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{rel}{name}/")
-
-    walk(filecmp.dircmp(a, b), "")
-    return [d for d in out if not d.startswith("report/")]
-
-
 def bench_size(tmp: Path, n: int, counter: Counter, repeat: int, check_bytes: bool) -> dict:
     root = project(tmp / f"prose-{n}", n)
     cmd = FOLIO + ["--jobs", "2"]
@@ -167,7 +155,8 @@ def bench_size(tmp: Path, n: int, counter: Counter, repeat: int, check_bytes: bo
         shutil.copytree(root, clean, ignore=shutil.ignore_patterns("build", "blog/posts",
                                                                    "notebooks", "series"))
         run(cmd, clean, counter)
-        out["differ"] = differing(root / "build" / "site", clean / "build" / "site")
+        out["differ"] = [d for d in differing(root / "build" / "site", clean / "build" / "site")
+                         if not d.startswith("report/")]
         shutil.rmtree(clean)
     shutil.rmtree(root)
     return out
