@@ -222,10 +222,13 @@ def test_skipped_blocks_keep_their_layout(server, browser):
     try:
         url = server.base + "blog/glm-130b-on-one-machine/"
         page.goto(url)
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        for y in range(0, height, 400):  # scroll through: every block becomes rendered
+        y = 0
+        # Scroll through: every block becomes rendered. The page grows as blocks take their
+        # real heights, so its end is read again at each step.
+        while y < page.evaluate("() => document.documentElement.scrollHeight"):
             page.evaluate(f"() => window.scrollTo(0, {y})")
             page.evaluate(NEXT_FRAME)  # laid out and painted at this position
+            y += 400
         skipped = page.evaluate(BLOCKS)
         page.add_style_tag(content="article > * { content-visibility: visible !important }")
         page.evaluate(NEXT_FRAME)

@@ -34,10 +34,13 @@ def chromium():
 
 
 def _scroll_through(page) -> None:
-    height = page.evaluate("() => document.documentElement.scrollHeight")
-    for y in range(0, height + 400, 400):  # every card comes near the screen once
+    y = 0
+    # Every card comes near the screen once; the page's end is read again as cards take their
+    # real heights.
+    while y < page.evaluate("() => document.documentElement.scrollHeight") + 400:
         page.evaluate(f"() => window.scrollTo(0, {y})")
         page.evaluate(NEXT_FRAME)
+        y += 400
 
 
 @pytest.mark.parametrize("path", ["", "blog/"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,25 @@ def write_sources_stamp(project: Project, stamp: str | None = None) -> None:
     write_atomic(project.build_dir / "site-sources.stamp", stamp or sources_stamp(project))
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # mkdocs colours its level names even into a pipe
+
+
+def _problems(log: str) -> list[str]:
+    """mkdocs' warnings and errors, each on one line: mkdocs folds a long message to the
+    terminal's width, with its continuation lines indented."""
+    out: list[str] = []
+    taking = False
+    for line in _ANSI.sub("", log).splitlines():
+        if "WARNING" in line or "ERROR" in line:
+            out.append(line.rstrip())
+            taking = True
+        elif taking and line[:1].isspace() and line.strip():
+            out[-1] += " " + line.strip()
+        else:
+            taking = False
+    return out
+
+
 class SiteBuild:
     """``mkdocs build`` in its own process, started early: it imports mkdocs and loads the
     config (see site.worker) while folio executes and renders, then builds on ``run()``
@@ -117,8 +137,7 @@ class SiteBuild:
             out = rest if first.strip() == READY else out
         log = err + self._early + out
         if self.proc.returncode != 0:
-            problems = ([l for l in log.splitlines() if "WARNING" in l or "ERROR" in l]
-                        or log.splitlines()[-15:])
+            problems = _problems(log) or log.splitlines()[-15:]
             raise SiteBuildFailed("mkdocs could not build the site",
                                   file=project.root / "mkdocs.yml",
                                   detail="\n".join(problems[:30]),

@@ -11,6 +11,8 @@ import logging
 import sys
 from pathlib import Path
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
@@ -23,6 +25,7 @@ from .build import site_setup
 from .memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_render,
                    memoize_search, memoized)
 from .blog_speed import identity_posts, speed_up_blog
+from .math_font import serve_subset
 from .writes import SiteWrites, install
 
 
@@ -91,10 +94,17 @@ def keep_compiled_templates(theme_cls, folder: Path) -> None:
     theme_cls.get_env = get_env_cached
 
 
-MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed", "pages", "copies")
+MEMOS = ("render", "excerpt", "mathml", "search", "readtime", "feed", "pages", "copies",
+         "mathchars")
 
 
-class FolioPlugin(BasePlugin):
+class FolioConfig(base.Config):
+    # A font file under docs_dir that the site's MathML is drawn in: served cut down to the
+    # characters the formulas use (see site.math_font), at its own address.
+    math_font = c.Optional(c.Type(str))
+
+
+class FolioPlugin(BasePlugin[FolioConfig]):
     def load_config(self, options, config_file_path=None):
         """The memos are read when mkdocs.yml is loaded: in a warm build (see site.worker) that
         is before the build is asked for."""
@@ -155,6 +165,15 @@ class FolioPlugin(BasePlugin):
         for path in sorted((root / "posts").glob("*/*.py")):
             uri = "code/" + path.relative_to(root / "posts").as_posix()
             files.append(File.generated(config, uri, abs_src_path=str(path)))
+        self.math_font = None
+        if self.config.math_font:
+            font = files.get_file_from_path(self.config.math_font)
+            if font is None:
+                raise PluginError(f"{config['config_file_path']}: the folio plugin's math_font "
+                                  f"'{self.config.math_font}' is not a file under docs_dir "
+                                  f"({config['docs_dir']}); name the font's path from there")
+            files.remove(font)  # written cut down after the build (see on_post_build)
+            self.math_font = (Path(font.abs_src_path), Path(font.abs_dest_path))
         return files
 
     @event_priority(50)  # before the RSS plugin (-75) copies the page HTML into the feed
@@ -182,7 +201,19 @@ class FolioPlugin(BasePlugin):
             p = site / name
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
+        if self.math_font:
+            self.writes.kept.add(str(self.math_font[1]))
         gone = self.writes.prune()
+        if self.math_font:
+            master, dest = self.math_font
+            try:
+                size = serve_subset(master, dest, site, self.memos["mathchars"],
+                                    self.memo_dir.parent / "math-font")
+            except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds on a bad font
+                raise PluginError(f"{master}: cannot cut the math font down to the site's "
+                                  f"characters ({type(exc).__name__}: {exc}); check that it is "
+                                  f"a TrueType, OpenType or WOFF2 font") from None
+            log.info(f"folio: math font {dest.name}, {size / 1024:.0f} KB for the site's formulas")
         log.info(f"folio: {self.writes.rendered} of {self.writes.total} page(s) rendered by the "
                  f"theme, {gone} stale file(s) removed")
         for memo in self.memos.values():
