@@ -9,16 +9,19 @@ executes, so a prose edit re-renders from the cache without starting a kernel.
 from __future__ import annotations
 
 import errno
+import os
 import json
 import re
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from . import report as report_mod
 from .execute.cache import Cache
 from .config import Project
 from .console import say, summary_line
 from .errors import FolioError
+from .filehash import save_all as save_file_hashes
 from .execute.device import detect
 from .execute.kernel import ExecContext, execute_post
 from .execute.pool import Progress, run_all
@@ -174,13 +177,22 @@ def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None
             Cache(project.cache_dir).remove_partial()
             out = project.build_dir
             remove_partial_writes([*out.glob("*"), *(out / "site-memo").glob("*"),
-                                   *project.docs_dir.rglob("*"), *project.figures_dir.rglob("*")])
-            return _build(project, opts, site)
+                                   *_files_under(project.docs_dir), *_files_under(project.figures_dir)])
+            try:
+                return _build(project, opts, site)
+            finally:
+                save_file_hashes()
     except OSError as exc:
         raise storage_error(exc, project) from None
     finally:
         if site and site.proc.returncode is None:
             site.cancel()
+
+
+def _files_under(folder: Path):
+    for top, _, names in os.walk(folder):
+        for name in names:
+            yield Path(top, name)
 
 
 def storage_error(exc: OSError, project: Project) -> FolioError:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..execute.cachekey import imported_modules, kernel_modules, post_files
 from ..execute.result import ExecutionResult
+from ..filehash import file_hashes
 from ..post import Post
 from . import citations
 
@@ -224,9 +225,10 @@ def build_zip(post: Post, result: ExecutionResult, root: Path, previous: Path | 
 def digest(post: Post, root: Path) -> str:
     """What the zip depends on beyond the render memo's key (the post's folder, its outputs,
     folio's code): the kernels/ modules it ships and the installed versions it pins."""
+    hashes = file_hashes(root / "build")
     h = hashlib.sha256()
     for p in _kernel_files(post, root):
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + hashes.digest(p) + b"\0")
     lock = root / "requirements.lock"
-    h.update(lock.read_bytes() if lock.is_file() else b"")
+    h.update(hashes.digest(lock) if lock.is_file() else b"")
     return h.hexdigest()

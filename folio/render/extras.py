@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import Project
 from ..execute.result import ExecutionResult
+from ..filehash import file_hashes
 from ..post import Post
 from . import bundle, cards, citations
 from .files import write_if_changed
@@ -33,6 +34,6 @@ def digest(project: Project, post: Post) -> str:
     """The site bibliography (a page's references), the kernels/ modules and pinned versions
     its zip ships: inputs of a post's rendered files that the render memo's key leaves out."""
     bib = project.root / citations.SITE_BIB
-    h = hashlib.sha256(bib.read_bytes() if bib.is_file() else b"")
+    h = hashlib.sha256(file_hashes(project.build_dir).digest(bib) if bib.is_file() else b"")
     h.update(bundle.digest(post, project.root).encode())
     return h.hexdigest()

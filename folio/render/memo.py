@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..execute.cachekey import post_files
 from ..execute.result import ExecutionResult
+from ..filehash import file_hashes
 from ..post import Post
 
 _FOLIO = Path(__file__).resolve().parent.parent
@@ -37,9 +38,10 @@ def render_key(post: Post, result: ExecutionResult, series, code: str, root: Pat
     h = hashlib.sha256(code.encode())
     quoted = {e["counterpart_where"].rpartition(":")[0]
               for e in (result.checks or {}).get("equations", []) if e.get("counterpart_where")}
+    hashes = file_hashes(root / "build")
     for p in [post.path, *post_files(post), *sorted(root / q for q in quoted)]:
         try:
-            h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
+            h.update(str(p).encode() + b"\0" + hashes.digest(p) + b"\0")
         except OSError:
             h.update(str(p).encode() + b"\0missing\0")
     outputs = [[c.number, c.outputs, c.frozen, c.pending] for c in result.cells]
