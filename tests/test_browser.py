@@ -215,6 +215,41 @@ BLOCKS = """() => Array.from(document.querySelector('article').children).map(el 
   [el.tagName + '.' + el.className, Math.round(el.getBoundingClientRect().height)])"""
 
 
+def _post_paths() -> list[str]:
+    return [p for p in _pages() if _post_equations(p) is not None] or ["<site not built>"]
+
+
+# Formulas wider than their box that a keyboard cannot reach.
+UNREACHABLE = """() => Array.from(document.querySelectorAll('.folio-math'))
+  .filter(el => el.scrollWidth > el.clientWidth && el.getAttribute('tabindex') !== '0')
+  .map(el => (el.querySelector('math') || el).getAttribute('alttext') || el.textContent.slice(0, 40))"""
+
+
+def _scroll_through(page) -> None:
+    """Every block comes near the screen once, as a reader scrolls; the page's end is read again
+    as blocks take their real heights."""
+    y = 0
+    while y < page.evaluate("() => document.documentElement.scrollHeight") + 400:
+        page.evaluate(f"() => window.scrollTo(0, {y})")
+        page.evaluate(NEXT_FRAME)  # laid out and painted at this position
+        y += 400
+
+
+@pytest.mark.parametrize("path", _post_paths())
+def test_wide_formulas_can_be_scrolled_from_the_keyboard(path, server, browser):
+    """On a phone, every formula wider than its line is focusable (WCAG 2.1.1) once the reader
+    has scrolled to it: folio.js marks those in blocks the browser skipped at load when they
+    are rendered."""
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    try:
+        page.goto(urljoin(server.base, path), wait_until="networkidle")
+        _scroll_through(page)
+        unreachable = page.evaluate(UNREACHABLE)
+    finally:
+        page.close()
+    assert not unreachable, f"{path}: formulas wider than the screen a keyboard cannot reach: {unreachable}"
+
+
 def test_skipped_blocks_keep_their_layout(server, browser):
     """folio.css lets the browser skip rendering off-screen blocks (content-visibility). Once
     rendered, each block is as tall as without the property: containment changes no margins."""
@@ -222,13 +257,7 @@ def test_skipped_blocks_keep_their_layout(server, browser):
     try:
         url = server.base + "blog/glm-130b-on-one-machine/"
         page.goto(url)
-        y = 0
-        # Scroll through: every block becomes rendered. The page grows as blocks take their
-        # real heights, so its end is read again at each step.
-        while y < page.evaluate("() => document.documentElement.scrollHeight"):
-            page.evaluate(f"() => window.scrollTo(0, {y})")
-            page.evaluate(NEXT_FRAME)  # laid out and painted at this position
-            y += 400
+        _scroll_through(page)  # every block becomes rendered
         skipped = page.evaluate(BLOCKS)
         page.add_style_tag(content="article > * { content-visibility: visible !important }")
         page.evaluate(NEXT_FRAME)
@@ -285,10 +314,6 @@ def classic_scrollbars(playwright_module):
                                           ignore_default_args=["--hide-scrollbars"])
     yield b
     b.close()
-
-
-def _post_paths() -> list[str]:
-    return [p for p in _pages() if _post_equations(p) is not None] or ["<site not built>"]
 
 
 @pytest.mark.parametrize("path", _post_paths() + ["blog/"])

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, server  # noqa: F401 - server is a fixture
+from tests.test_browser import ARGS, CHROMIUM, UNREACHABLE, server  # noqa: F401 - server is a fixture
 
 PHONE = {"width": 412, "height": 823}
 MATH_FONT = "dejavu-math.woff2"
 NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 CARDS = """() => Array.from(document.querySelectorAll('.md-post--excerpt')).map(
   el => Math.round(el.getBoundingClientRect().height))"""
-# Formulas wider than their box that a keyboard cannot reach.
-UNREACHABLE = """() => Array.from(document.querySelectorAll('.folio-math'))
-  .filter(el => el.scrollWidth > el.clientWidth && el.getAttribute('tabindex') !== '0')
-  .map(el => (el.querySelector('math') || el).getAttribute('alttext') || el.textContent.slice(0, 40))"""
-
-
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright

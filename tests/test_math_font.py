@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -69,3 +70,34 @@ def test_a_math_font_that_is_not_in_the_docs_is_a_clear_error(tmp_path):
     text = " ".join(text.split())  # mkdocs folds long messages to the terminal's width
     assert "math_font 'assets/fonts/missing.woff2' is not a file under docs_dir" in text
     assert "Traceback" not in text and "\x1b[" not in text
+
+
+def test_subsets_are_reused_across_projects_and_the_caches_stay_bounded(tmp_path, monkeypatch):
+    from folio.site import math_font
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(math_font, "SHARED_KEPT", 2)
+    made = []
+    real = math_font.subset
+    monkeypatch.setattr(math_font, "subset", lambda raw, cps: made.append(len(cps)) or real(raw, cps))
+
+    def site(name: str, formula: str) -> Path:
+        d = tmp_path / name / "site"
+        d.mkdir(parents=True)
+        (d / "index.html").write_text(f"<p><math><mi>{formula}</mi></math></p>")
+        return d
+
+    def serve(name: str, formula: str) -> bytes:
+        d = site(name, formula)
+        dest = d / "assets" / "fonts" / "math.woff2"
+        math_font.serve_subset(MASTER, dest, d, Memo(tmp_path / name / "memo", "t"),
+                               tmp_path / name / "build" / "math-font")
+        return dest.read_bytes()
+
+    first = serve("a", "∑")
+    assert serve("b", "∑") == first and len(made) == 1, "a second project made the subset again"
+    for i, formula in enumerate("∫∮∏"):
+        serve(f"c{i}", formula)
+    assert len(made) == 4
+    assert len(list((tmp_path / "xdg" / "folio" / "math-font").glob("*.woff2"))) == 2
+    assert len(list((tmp_path / "c2" / "build" / "math-font").glob("*.woff2"))) == 1

@@ -10,8 +10,8 @@ letters an ``<mi>`` draws in italic come from the Mathematical Alphanumeric Symb
 characters in the page, so the italic Latin and Greek alphabets are always kept.
 
 The subset is made with fontTools (``recalcTimestamp=False``, so the same characters give the
-same bytes), cached under build/math-font/ by the font and the characters, and written to the
-site only when its bytes change. What each page uses is memoized by the page file's size and
+same bytes), cached under build/math-font/ and in the user's cache by the font and the
+characters, and written to the site only when its bytes change. What each page uses is memoized by the page file's size and
 modification time, so a build that rendered one page reads one page.
 """
 
@@ -83,21 +83,58 @@ def site_chars(site_dir: Path, memo: Memo) -> set[int]:
     return used
 
 
+# Subsets are also kept for the user (XDG_CACHE_HOME/folio/math-font), by font and characters:
+# a clean build, another checkout or a test's fresh project with the same characters reuses one
+# instead of spending two seconds on it. The most recent SHARED_KEPT are kept.
+SHARED_KEPT = 32
+
+
+def shared_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "folio" / "math-font"
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _keep(folder: Path, key: str, data: bytes, most: int) -> None:
+    """``data`` as folder/key.woff2, and only the ``most`` newest subsets beside it: the folder
+    cannot grow. A folder that cannot be written is skipped (it is only a cache)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{key}.woff2"
+        if _read(path) != data:
+            write_atomic(path, data)
+        else:
+            os.utime(path)
+        old = sorted(folder.glob("*.woff2"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for stale in old[most:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def serve_subset(master: Path, dest: Path, site_dir: Path, memo: Memo, cache: Path) -> int:
     """Write ``dest``: ``master`` cut down to what the site's formulas use (the italic
     alphabets included). Returns the subset's size in bytes."""
     raw = master.read_bytes()
     wanted = site_chars(site_dir, memo) | ITALIC | set(range(0x20, 0x7F))
-    key = hashlib.sha256(raw + ",".join(map(str, sorted(wanted))).encode()).hexdigest()[:20]
-    cached = cache / f"{key}.woff2"
-    try:
-        data = cached.read_bytes()
-    except OSError:
-        data = subset(raw, wanted)
-        cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob("*.woff2"):  # one subset kept: the folder cannot grow
-            old.unlink(missing_ok=True)
-        write_atomic(cached, data)
+    import brotli
+    import fontTools
+
+    made_by = f"fontTools {fontTools.version}, brotli {brotli.version}"  # what the bytes depend on
+    key = hashlib.sha256(raw + f"{made_by}\0{sorted(wanted)}".encode()).hexdigest()[:20]
+    data = _read(cache / f"{key}.woff2")
+    if data is None:
+        data = _read(shared_cache() / f"{key}.woff2")
+        if data is None:
+            data = subset(raw, wanted)
+            _keep(shared_cache(), key, data, SHARED_KEPT)
+        _keep(cache, key, data, 1)
     try:
         same = dest.read_bytes() == data
     except OSError:
