@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.site_server import SiteServer  # noqa: E402
-from tests.test_browser import _scroll_through as scroll_through  # noqa: E402
+from tests.test_browser import scroll_through  # noqa: E402
 
 AUDIT = REPO / "audit"
 SITE = REPO / "build" / "site"

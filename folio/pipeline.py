@@ -9,8 +9,8 @@ executes, so a prose edit re-renders from the cache without starting a kernel.
 from __future__ import annotations
 
 import errno
-import os
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field, replace

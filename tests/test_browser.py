@@ -225,7 +225,7 @@ UNREACHABLE = """() => Array.from(document.querySelectorAll('.folio-math'))
   .map(el => (el.querySelector('math') || el).getAttribute('alttext') || el.textContent.slice(0, 40))"""
 
 
-def _scroll_through(page) -> None:
+def scroll_through(page) -> None:
     """Every block comes near the screen once, as a reader scrolls; the page's end is read again
     as blocks take their real heights."""
     y = 0
@@ -243,7 +243,7 @@ def test_wide_formulas_can_be_scrolled_from_the_keyboard(path, server, browser):
     page = browser.new_page(viewport={"width": 412, "height": 823})
     try:
         page.goto(urljoin(server.base, path), wait_until="networkidle")
-        _scroll_through(page)
+        scroll_through(page)
         unreachable = page.evaluate(UNREACHABLE)
     finally:
         page.close()
@@ -257,7 +257,7 @@ def test_skipped_blocks_keep_their_layout(server, browser):
     try:
         url = server.base + "blog/glm-130b-on-one-machine/"
         page.goto(url)
-        _scroll_through(page)  # every block becomes rendered
+        scroll_through(page)  # every block becomes rendered
         skipped = page.evaluate(BLOCKS)
         page.add_style_tag(content="article > * { content-visibility: visible !important }")
         page.evaluate(NEXT_FRAME)

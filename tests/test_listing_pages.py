@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, UNREACHABLE, server  # noqa: F401 - server is a fixture
+from tests.test_browser import (  # noqa: F401 - server is a fixture
+    ARGS, CHROMIUM, NEXT_FRAME, UNREACHABLE, scroll_through, server)
 
 PHONE = {"width": 412, "height": 823}
 MATH_FONT = "dejavu-math.woff2"
-NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 CARDS = """() => Array.from(document.querySelectorAll('.md-post--excerpt')).map(
   el => Math.round(el.getBoundingClientRect().height))"""
 @pytest.fixture(scope="module")
@@ -25,16 +25,6 @@ def chromium():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
-
-
-def _scroll_through(page) -> None:
-    y = 0
-    # Every card comes near the screen once; the page's end is read again as cards take their
-    # real heights.
-    while y < page.evaluate("() => document.documentElement.scrollHeight") + 400:
-        page.evaluate(f"() => window.scrollTo(0, {y})")
-        page.evaluate(NEXT_FRAME)
-        y += 400
 
 
 @pytest.mark.parametrize("path", ["", "blog/"])
@@ -48,7 +38,7 @@ def test_listing_fetches_the_math_font_only_when_a_formula_comes_into_view(path,
         assert page.evaluate("() => document.querySelectorAll('.md-post--excerpt math').length") > 0, \
             "no excerpt on this page has a formula: the test checks nothing"
         first_screen = list(fonts)
-        _scroll_through(page)
+        scroll_through(page)
         page.wait_for_function("() => document.fonts.status === 'loaded'")
     finally:
         page.close()
@@ -61,7 +51,7 @@ def test_skipped_cards_keep_their_layout(path, server, chromium):
     page = chromium.new_page(viewport=PHONE)
     try:
         page.goto(server.base + path)
-        _scroll_through(page)
+        scroll_through(page)
         skipped = page.evaluate(CARDS)
         page.add_style_tag(content=".md-post--excerpt { content-visibility: visible !important }")
         page.evaluate(NEXT_FRAME)
@@ -92,7 +82,7 @@ def test_a_wide_formula_in_a_card_off_screen_is_focusable_once_rendered(server, 
     try:
         page.goto(server.base, wait_until="networkidle")
         on_load = page.evaluate("() => document.getElementById('wide').getBoundingClientRect().top")
-        _scroll_through(page)
+        scroll_through(page)
         wide = page.evaluate("() => { const el = document.getElementById('wide'); return [el.scrollWidth > "
                              "el.clientWidth, el.getAttribute('tabindex'), el.getAttribute('role')]; }")
     finally:

@@ -11,8 +11,8 @@ characters in the page, so the italic Latin and Greek alphabets are always kept.
 
 The subset is made with fontTools (``recalcTimestamp=False``, so the same characters give the
 same bytes), cached under build/math-font/ and in the user's cache by the font and the
-characters, and written to the site only when its bytes change. What each page uses is memoized by the page file's size and
-modification time, so a build that rendered one page reads one page.
+characters, and written to the site only when its bytes change. What each page uses is memoized
+by the page file's size and modification time, so a build that rendered one page reads one page.
 """
 
 from __future__ import annotations
