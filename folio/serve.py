@@ -1,16 +1,15 @@
-"""``folio serve``: live preview. mkdocs serves site_src/ with live reload; folio watches posts/
-and kernels/ and re-runs the pipeline (without mkdocs) for what changed.
+"""``folio serve``: live preview. folio watches posts/, kernels/, the hand-written pages and
+mkdocs.yml, and rebuilds what changed into build/site, which it serves with live reload.
 
-A prose edit re-renders that post's page from the cache (no kernel starts); a code edit
+A prose edit re-renders that post's page from the cache (no kernel starts) and the site is
+patched in place (see site.patch: that page, the search index and the feed); a code edit
 re-executes that post only; a kernels/ edit re-executes the posts whose cache key it changes.
-The page mkdocs serves reloads when folio rewrites the generated Markdown.
+Browsers showing the site reload once the rebuild is written.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +24,8 @@ from .lock import BuildLocked
 from .console import say
 from .options import BuildOptions
 from .pipeline import build
-from .site.build import DEFAULT_EPOCH
+from .site.build import SiteBuild
+from .uptodate import GENERATED
 
 
 class _Changes(FileSystemEventHandler):
@@ -34,20 +34,35 @@ class _Changes(FileSystemEventHandler):
     def __init__(self, project: Project):
         self.project, self.slugs, self.all = project, set(), False
         self.lock, self.last = threading.Lock(), 0.0
+        docs = project.docs_dir.resolve()
+        # What folio itself writes into the site's pages: not an author's edit.
+        self.generated = tuple(docs / name for name in GENERATED)
+        self.docs, self.config = docs, (project.root / "mkdocs.yml").resolve()
+
+    def _ignored(self, path: Path) -> bool:
+        if path.suffix in (".pyc", ".tmp") or "__pycache__" in path.parts or path.name.startswith("."):
+            return True
+        resolved = path.resolve()
+        if resolved.parent == self.config.parent:  # the project's own folder: mkdocs.yml only
+            return resolved != self.config
+        return resolved.is_relative_to(self.docs) and any(
+            resolved == g or resolved.is_relative_to(g) for g in self.generated)
 
     def on_any_event(self, event):
         # Reads show up as opened/closed events on Linux: only changes count.
         if event.is_directory or event.event_type not in ("created", "modified", "moved", "deleted"):
             return
         path = Path(event.src_path)
-        if path.suffix in (".pyc", ".tmp") or "__pycache__" in path.parts or path.name.startswith("."):
+        if self._ignored(path):
             return
         with self.lock:
             try:
                 rel = path.resolve().relative_to(self.project.posts_dir.resolve())
                 self.slugs.add(rel.parts[0])
             except ValueError:
-                self.all = True  # kernels/: the cache key decides which posts re-run
+                # kernels/: the cache key decides which posts re-run; a page or mkdocs.yml: the
+                # posts are current, the site is built again
+                self.all = True
             self.last = time.monotonic()
 
     def put_back(self, batch: tuple[str, ...]) -> None:
@@ -77,16 +92,19 @@ def site_url(project: Project, host: str, port: int) -> str:
 
 
 def preview_options(jobs: int, only: tuple[str, ...] = ()) -> BuildOptions:
-    """How serve builds: every post it can, no mkdocs (``mkdocs serve`` renders), and a post
-    whose check fails still gets its page, showing the failure, so the author sees it."""
-    return BuildOptions(jobs=jobs, keep_going=True, site=False, only=only)
+    """How serve builds: every post it can, and a post whose check fails still gets its page,
+    showing the failure, so the author sees it; then the site (patched in place when only
+    pages changed, see site.patch)."""
+    return BuildOptions(jobs=jobs, keep_going=True, site=True, only=only)
 
 
-def rebuild(project: Project, jobs: int, only: tuple[str, ...] = ()) -> bool:
-    """One preview build; its errors are printed, never raised: the preview keeps running.
-    False when another build holds the lock (try again later)."""
+def rebuild(project: Project, jobs: int, only: tuple[str, ...] = (),
+            site: SiteBuild | None = None) -> bool:
+    """One preview build (``site``: a site worker started ahead of it); its errors are printed,
+    never raised: the preview keeps running. False when another build holds the lock (try
+    again later)."""
     try:
-        build(project, preview_options(jobs, only))
+        build(project, preview_options(jobs, only), site=site)
     except BuildLocked as exc:
         say(f"folio: waiting: {exc.render()}")
         return False
@@ -95,47 +113,77 @@ def rebuild(project: Project, jobs: int, only: tuple[str, ...] = ()) -> bool:
     return True
 
 
+def preview_server(project: Project, host: str, port: int):
+    """mkdocs' live-reload server over build/site, at the site_url's path; ``shown()`` makes
+    the browsers showing it reload."""
+    from mkdocs.livereload import LiveReloadServer, _timestamp
+
+    class PreviewServer(LiveReloadServer):
+        def shown(self) -> None:
+            """Hack: mkdocs' server reloads its pages after its own builder has run; here folio
+            builds, so the version it serves is set as its build loop sets it."""
+            with self._epoch_cond:
+                self._wanted_epoch = self._visible_epoch = _timestamp()
+                self._epoch_cond.notify_all()
+
+    site = project.site_dir
+
+    def error_page(code: int) -> bytes | None:
+        page = site / f"{code}.html"
+        return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+    mount = urlparse(site_url(project, host, port)).path
+    server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(site),
+                           mount_path=mount)
+    server.error_handler = error_page
+    return server
+
+
 def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
-    """Until Ctrl-C (exit code 0), or until mkdocs serve stops by itself (1)."""
+    """Until Ctrl-C (exit code 0), or until the server cannot listen (1)."""
     # Pages rendered for the preview tell the author what to fix (see render.marks).
     os.environ["FOLIO_PREVIEW"] = "1"
     say("folio: first build (execution is cached; only changed posts run)")
     while not rebuild(project, jobs):
         time.sleep(1.0)
-    # mkdocs serve refuses a --watch folder that does not exist (a blog with no figure yet).
-    project.figures_dir.mkdir(exist_ok=True)
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"{host}:{port}",
-         "-f", str(project.root / "mkdocs.yml"), "-w", str(project.figures_dir)],
-        cwd=project.root, env=env)
+    server = preview_server(project, host, port)
+    try:
+        server.server_bind()
+        server.server_activate()
+    except OSError as exc:
+        say(f"folio: error: cannot serve on {host}:{port} ({exc.strerror or exc}); "
+            "choose another with --port")
+        return 1
+    server.serve_thread.start()
     changes = _Changes(project)
     observer = Observer()
-    for d in (project.posts_dir, project.kernels_dir):
+    for d in (project.posts_dir, project.kernels_dir, project.docs_dir):
         if d.is_dir():
             observer.schedule(changes, str(d), recursive=True)
+    observer.schedule(changes, str(project.root), recursive=False)  # mkdocs.yml
     observer.start()
     say(f"folio: serving {site_url(project, host, port)} ; edit posts/ and the page reloads (Ctrl-C stops)")
+    # The next build's site worker is started ahead of the edit: mkdocs is imported and the
+    # config loaded by the time it is needed (see site.worker).
+    warm = SiteBuild(project)
     try:
-        while server.poll() is None:
-            time.sleep(0.1)
-            batch = changes.take()
+        while True:
+            time.sleep(0.05)
+            batch = changes.take(quiet=0.1)
             if batch is None:
                 continue
             t0 = time.perf_counter()
-            if not rebuild(project, jobs, batch):
+            done = rebuild(project, jobs, batch, warm)
+            warm = SiteBuild(project)
+            if not done:
                 changes.put_back(batch)
                 time.sleep(1.0)
                 continue
+            server.shown()
             say(f"folio: rebuilt {', '.join(batch) or 'all posts'} in {time.perf_counter() - t0:.2f} s")
     except KeyboardInterrupt:
         return 0
-    else:
-        say(f"folio: error: mkdocs serve stopped (exit code {server.returncode}); its message "
-            "is above")
-        return 1
     finally:
+        warm.cancel()
         observer.stop()
-        server.terminate()
-        server.wait(timeout=10)
+        server.shutdown()

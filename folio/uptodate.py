@@ -52,7 +52,7 @@ def outputs(project: Project) -> str:
     walk(h, project.figures_dir)
     build = project.build_dir
     files(h, [build / n for n in ("report.json", "render.json", "parse.pickle",
-                                   "site-inputs.sha256", "site-sources.stamp")]
+                                   "site-inputs.json", "site-sources.stamp")]
            + [project.site_dir / "index.html"])
     return h.hexdigest()
 

@@ -46,22 +46,26 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-# Incremental steps, each applied to the warm project and to a fresh copy built clean.
+# Incremental steps, each applied to the warm project and to a fresh copy built clean, with the
+# pages the site build patches in place (see folio.site.patch) rather than rebuilding.
 STEPS = {
-    # a prose edit of one post's body: only that page is rendered by the theme again
-    "body": lambda root: _replace(root / "posts" / "alpha" / "index.md", "<!-- more -->",
-                                  "<!-- more -->\n\nA sentence added after the first build."),
+    # a prose edit of one post's body: that page, its search entries and feed item are patched
+    "body": (1, lambda root: _replace(root / "posts" / "alpha" / "index.md", "<!-- more -->",
+                                      "<!-- more -->\n\nA sentence added after the first build.")),
+    # a hand-written page's body: patched the same way
+    "page": (1, lambda root: _replace(root / "site_src" / "about.md", "\n\n",
+                                      "\n\nA sentence added to a hand-written page.\n\n")),
     # an excerpt edit: the blog index, the front page and the feed show it
-    "excerpt": lambda root: _replace(root / "posts" / "alpha" / "index.md", "Alpha introduces",
-                                     "Alpha, in its excerpt, introduces"),
+    "excerpt": (0, lambda root: _replace(root / "posts" / "alpha" / "index.md",
+                                         "Alpha introduces", "Alpha, in its excerpt, introduces")),
     # a title edit: listings, the series box and neighbours' links show it
-    "title": lambda root: _replace(root / "posts" / "beta" / "index.md", "title: Beta",
-                                   "title: Beta, retitled"),
+    "title": (0, lambda root: _replace(root / "posts" / "beta" / "index.md", "title: Beta",
+                                       "title: Beta, retitled")),
     # a theme override edit: every page's template changed
-    "override": lambda root: _replace(root / "site_src" / "overrides" / "main.html",
-                                      "{% extends", "{# edited #}\n{% extends"),
+    "override": (0, lambda root: _replace(root / "site_src" / "overrides" / "main.html",
+                                          "{% extends", "{# edited #}\n{% extends")),
     # a post deleted: its page, notebook, zip and card leave the site, nothing stale is kept
-    "delete": lambda root: shutil.rmtree(root / "posts" / "beta"),
+    "delete": (0, lambda root: shutil.rmtree(root / "posts" / "beta")),
 }
 
 
@@ -76,10 +80,11 @@ def test_every_incremental_step_leaves_the_site_a_clean_build_would(tmp_path):
     memo = warm.build_dir / "site-memo"
     for name in ("render", "mathml", "search", "readtime", "feed", "pages", "copies"):
         assert (memo / f"{name}.marshal").is_file(), name
-    for i, (name, step) in enumerate(STEPS.items()):
+    for i, (name, (patched, step)) in enumerate(STEPS.items()):
         step(warm.root)
         rebuilt = build(warm, BuildOptions(jobs=2))
         assert rebuilt.ok, (name, rebuilt.problems)
+        assert rebuilt.site_patched == patched, name
         clean_root = tmp_path / f"clean-{i}" / "blog"
         shutil.copytree(warm.root, clean_root, ignore=shutil.ignore_patterns(
             "build", "posts", "notebooks", "series", "downloads", "cards", "report.md"))

@@ -29,8 +29,12 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
         index = proj.posts_dir / "alpha" / "index.md"
         index.write_text(index.read_text().replace("Alpha introduces", "Alpha now introduces"))
         seconds = wait_for(lambda: "Alpha now introduces" in fetch(url), 60)
-        log.seek(0)
-        text = log.read()
+
+        def logged() -> str:
+            log.seek(0)
+            return log.read()
+        wait_for(lambda: "rebuilt alpha" in logged(), 30)  # said once the site is written
+        text = logged()
         lines = text.splitlines()
         at = next(i for i, l in enumerate(lines) if "rebuilt alpha" in l)
         summary = next(l for l in reversed(lines[:at]) if "kernel(s) started" in l)

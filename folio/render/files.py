@@ -50,8 +50,9 @@ def remove_partial_writes(candidates) -> list[Path]:
     killed build's). Only under the build lock: outside it, another build's write in progress
     looks the same."""
     removed = []
-    for p in candidates:
-        if PARTIAL.search(p.name) and p.is_file():
+    for name in candidates:
+        if PARTIAL.search(os.path.basename(name)) and os.path.isfile(name):
+            p = Path(name)
             p.unlink(missing_ok=True)
             removed.append(p)
     return removed

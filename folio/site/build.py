@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -29,35 +30,76 @@ def site_setup(project: Project) -> list[Path]:
             *sorted(here.glob("*.py")), here.parent / "render" / "mathml.py"]
 
 
-def site_inputs_hash(project: Project) -> str:
-    """Everything mkdocs reads: docs_dir (hand-written and generated pages), the published
-    figures and post modules, and the site's set-up. (Paths as strings: at 500 posts, making
-    Path objects of the 4,000 files was most of the time.)"""
-    root = str(project.root)
-    names = [str(p) for p in site_setup(project)]
-    for d in (project.docs_dir, project.figures_dir):
-        names += sorted(os.path.join(top, n) for top, _, found in os.walk(d) for n in found)
-    names += sorted(str(p) for p in project.posts_dir.glob("*/*.py"))
+INPUTS = "site-inputs.json"  # what the last site build read, file by file (see site_inputs)
+
+
+def site_inputs(project: Project) -> dict[str, str]:
+    """Everything mkdocs reads, as a digest per file (relative to the project): docs_dir
+    (hand-written and generated pages), the published figures and post modules, and the site's
+    set-up. Kept after each site build, so the next one knows which files changed (see
+    site.patch). (Paths as strings: at 500 posts, making Path objects of the 4,000 files was
+    most of the time.)"""
+    root = str(project.root) + os.sep
     hashes = file_hashes(project.build_dir)
-    h = hashlib.sha256()
-    for name in names:
+    out: dict[str, str] = {}
+
+    def add(name: str, rel: str) -> None:
+        try:
+            out[rel] = hashes.digest(name).hex()
+        except OSError:  # gone since the walk, or a dangling link: not an input
+            pass
+
+    for p in site_setup(project):
+        name = str(p)
         if os.path.isfile(name):
-            rel = os.path.relpath(name, root) if name.startswith(root + os.sep) else os.path.basename(name)
-            h.update(rel.encode() + b"\0" + hashes.digest(name) + b"\0")
-    return h.hexdigest()
+            add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
+    for d in (project.docs_dir, project.figures_dir):
+        found = []
+        for top, _, names in os.walk(d):
+            found += (os.path.join(top, n) for n in names)
+        for name in sorted(found):
+            add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
+    for p in sorted(project.posts_dir.glob("*/*.py")):
+        name = str(p)
+        add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
+    return out
 
 
-def site_is_current(project: Project, stamp: str | None = None) -> bool:
+def recorded_inputs(project: Project) -> dict[str, str] | None:
+    """The inputs of the site in build/site, or None when it is not the site of any (never
+    built, or a build was stopped or failed)."""
+    try:
+        found = json.loads((project.build_dir / INPUTS).read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def changed_inputs(old: dict[str, str], new: dict[str, str]) -> list[str] | None:
+    """The files whose bytes changed, absolute-path-free (relative to the project); None when a
+    file came or went (the site's structure may change: a full build decides)."""
+    if old.keys() != new.keys():
+        return None
+    return sorted(k for k, v in new.items() if old[k] != v)
+
+
+def stamp_is_recorded(project: Project, stamp: str | None) -> bool:
+    recorded = project.build_dir / "site-sources.stamp"
+    return stamp is not None and recorded.is_file() and recorded.read_text() == stamp
+
+
+def site_is_current(project: Project, stamp: str | None = None,
+                    inputs: dict[str, str] | None = None) -> bool:
     """True when the site was built from exactly these inputs: a no-op rebuild skips mkdocs.
     ``stamp`` (``sources_stamp`` now): when it is the one recorded after the last site build,
-    no input has been touched since and nothing is read; else the inputs' bytes decide."""
+    no input has been touched since and nothing is read; else the inputs' bytes decide
+    (``inputs``: ``site_inputs`` now, if the caller has them)."""
     if not (project.site_dir / "index.html").is_file():
         return False
-    recorded = project.build_dir / "site-sources.stamp"
-    if stamp is not None and recorded.is_file() and recorded.read_text() == stamp:
+    if stamp_is_recorded(project, stamp):
         return True
-    inputs = project.build_dir / "site-inputs.sha256"
-    return inputs.is_file() and inputs.read_text() == site_inputs_hash(project)
+    old = recorded_inputs(project)
+    return old is not None and old == (inputs if inputs is not None else site_inputs(project))
 
 
 def sources_stamp(project: Project) -> str:
@@ -130,12 +172,19 @@ class SiteBuild:
             if line.strip() != READY:
                 self._early = line
 
-    def run(self, stamp: str | None = None) -> str:
+    def run(self, stamp: str | None = None, inputs: dict[str, str] | None = None) -> str:
+        """Build the site; when the last site build's inputs are on record and no file came or
+        went, the worker is told which changed, and patches the pages those changed alone
+        (see site.patch) if it can."""
         project = self.project
+        inputs = inputs if inputs is not None else site_inputs(project)
+        old = recorded_inputs(project)
+        changed = changed_inputs(old, inputs) if old is not None else None
         # From here until mkdocs has finished, build/site is not the site of any inputs: a build
         # killed meanwhile must not find it current next time.
-        (project.build_dir / "site-inputs.sha256").unlink(missing_ok=True)
-        out, err = self.proc.communicate("build\n")
+        (project.build_dir / INPUTS).unlink(missing_ok=True)
+        command = "build" if changed is None else f"patch {json.dumps(changed)}"
+        out, err = self.proc.communicate(command + "\n")
         if not self._ready:
             first, _, rest = out.partition("\n")
             out = rest if first.strip() == READY else out
@@ -146,7 +195,9 @@ class SiteBuild:
                                   file=project.root / "mkdocs.yml",
                                   detail="\n".join(problems[:30]),
                                   hint="fix the warnings above (a broken link names its page)")
-        write_atomic(project.build_dir / "site-inputs.sha256", site_inputs_hash(project))
+        # The inputs as they were before mkdocs read them: a file an author changed meanwhile
+        # differs next time, and is built again.
+        write_atomic(project.build_dir / INPUTS, json.dumps(inputs, sort_keys=True))
         write_sources_stamp(project, stamp)
         return log
 

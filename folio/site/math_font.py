@@ -66,6 +66,7 @@ def subset(master: bytes, codepoints: set[int]) -> bytes:
 def site_chars(site_dir: Path, memo: Memo) -> set[int]:
     """Code points used in the formulas of every HTML file under ``site_dir``."""
     used: set[int] = set()
+    cut = len(os.path.join(str(site_dir), ""))
     for top, dirs, names in os.walk(site_dir):
         dirs.sort()
         for name in names:
@@ -73,7 +74,7 @@ def site_chars(site_dir: Path, memo: Memo) -> set[int]:
                 continue
             path = os.path.join(top, name)
             st = os.stat(path)
-            key = digest(os.path.relpath(path, site_dir), str(st.st_size), str(st.st_mtime_ns))
+            key = digest(path[cut:], str(st.st_size), str(st.st_mtime_ns))
             chars = memo.get(key)
             if chars is None:
                 with open(path, encoding="utf-8", errors="replace") as f:

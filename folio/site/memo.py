@@ -55,11 +55,17 @@ class Memo:
     def put(self, key: str, value) -> None:
         self.used[key] = value
 
-    def save(self) -> None:
-        """Keeps the keys this build used, and only those; unchanged, the file is not rewritten."""
-        if self.used.keys() == self.old.keys() and self.path.is_file():
+    def save(self, *, keep_unused: bool = False) -> None:
+        """Keeps the keys this build used, and only those (``keep_unused``: and the others
+        too, after a build that saw only part of the site); unchanged, the file is not
+        rewritten."""
+        if keep_unused:
+            same, entries = not self.used.keys() - self.old.keys(), {**self.old, **self.used}
+        else:
+            same, entries = self.used.keys() == self.old.keys(), self.used
+        if same and self.path.is_file():
             return
-        write_atomic(self.path, marshal.dumps((self.salt, self.used)))
+        write_atomic(self.path, marshal.dumps((self.salt, entries)))
 
 
 def memoized(fn, memo: Memo):

@@ -26,6 +26,7 @@ from .memo import (Memo, digest, memoize_excerpt, memoize_readtime, memoize_rend
                    memoize_search, memoized)
 from .blog_speed import identity_posts, speed_up_blog
 from .math_font import serve_subset
+from .patch import content_span, file_rows
 from .writes import SiteWrites, install
 
 
@@ -109,12 +110,12 @@ class FolioPlugin(BasePlugin[FolioConfig]):
         """The memos are read when mkdocs.yml is loaded: in a warm build (see site.worker) that
         is before the build is asked for."""
         result = super().load_config(options, config_file_path)
-        self.memo_dir = self.memos = None
+        self.memo_dir = self.memos = self.salt = None
         if config_file_path:
             project = Project(Path(config_file_path).resolve().parent)
             salt = digest(sys.version, *(p.read_text(encoding="utf-8")
                                          for p in site_setup(project) if p.is_file()))
-            self.memo_dir = project.build_dir / "site-memo"
+            self.memo_dir, self.salt = project.build_dir / "site-memo", salt
             self.memos = {n: Memo(self.memo_dir / f"{n}.marshal", salt) for n in MEMOS}
         return result
 
@@ -194,27 +195,53 @@ class FolioPlugin(BasePlugin[FolioConfig]):
             context.update(home_context(page, config))
         return context
 
+    @event_priority(-1000)  # last: the output as mkdocs writes it
+    def on_post_page(self, output: str, page, config) -> str:
+        """Where the page's content sits in its HTML, for a page-only update (see site.patch)."""
+        self.writes.table.spans[page.file.src_uri] = content_span(output, page.content)
+        return output
+
     @event_priority(-100)  # after the RSS plugin has written its feeds
     def on_post_build(self, config) -> None:
         site = Path(config["site_dir"])
-        for name in ("feed_rss_created.xml", "feed_rss_updated.xml"):
-            p = site / name
-            if p.is_file():
-                p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
+        self.fix_feeds(site)
         if self.math_font:
             self.writes.kept.add(str(self.math_font[1]))
         gone = self.writes.prune()
-        if self.math_font:
-            master, dest = self.math_font
-            try:
-                size = serve_subset(master, dest, site, self.memos["mathchars"],
-                                    self.memo_dir.parent / "math-font")
-            except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds on a bad font
-                raise PluginError(f"{master}: cannot cut the math font down to the site's "
-                                  f"characters ({type(exc).__name__}: {exc}); check that it is "
-                                  f"a TrueType, OpenType or WOFF2 font") from None
-            log.info(f"folio: math font {dest.name}, {size / 1024:.0f} KB for the site's formulas")
+        self.write_math_font(site)
         log.info(f"folio: {self.writes.rendered} of {self.writes.total} page(s) rendered by the "
                  f"theme, {gone} stale file(s) removed")
         for memo in self.memos.values():
             memo.save()
+        self.writes.table.save(self.memo_dir, self.salt, file_rows(self.writes.files))
+
+    def fix_feeds(self, site: Path) -> None:
+        for name in ("feed_rss_created.xml", "feed_rss_updated.xml"):
+            p = site / name
+            if p.is_file():
+                p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
+
+    def write_math_font(self, site: Path) -> None:
+        if not self.math_font:
+            return
+        master, dest = self.math_font
+        try:
+            size = serve_subset(master, dest, site, self.memos["mathchars"],
+                                self.memo_dir.parent / "math-font")
+        except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds on a bad font
+            raise PluginError(f"{master}: cannot cut the math font down to the site's "
+                              f"characters ({type(exc).__name__}: {exc}); check that it is "
+                              f"a TrueType, OpenType or WOFF2 font") from None
+        log.info(f"folio: math font {dest.name}, {size / 1024:.0f} KB for the site's formulas")
+
+    def after_patch(self, config, rows: list, pages: dict) -> None:
+        """After a page-only update (site.patch): the font for the formulas now on the site,
+        the memos with what the update added, the record for the next update."""
+        if self.config.math_font:  # as on_files found it (it is not among the site's files)
+            self.math_font = (Path(config["docs_dir"]) / self.config.math_font,
+                              Path(config["site_dir"]) / self.config.math_font)
+            self.write_math_font(Path(config["site_dir"]))
+        for name in ("copies", "mathchars"):  # the others serve the next full build only
+            self.memos[name].save(keep_unused=True)
+        self.writes.table.pages = pages
+        self.writes.table.save(self.memo_dir, self.salt, rows)

@@ -2,10 +2,11 @@
 
 Importing mkdocs, Material, the RSS plugin and the Markdown extensions, loading mkdocs.yml and
 listing the theme's files is most of a site build that has little to rebuild. This process does
-that on the second core while folio is still busy, then waits. On the line ``build`` it runs what
-``mkdocs build --clean`` runs, with the config it loaded (loaded again if mkdocs.yml changed
-meanwhile), mkdocs' own messages and exit code; on anything else (folio found the site current)
-it exits having built nothing. Its first line on stdout says it has loaded the config.
+that on the second core while folio is still busy, then waits. On the line ``patch [files]`` it
+updates only the pages those files are (see site.patch) if it can; otherwise, and on the line
+``build``, it runs what ``mkdocs build --clean`` runs, with the config it loaded (loaded again
+if mkdocs.yml changed meanwhile), mkdocs' own messages and exit code; on anything else (folio
+found the site current) it exits having built nothing. Its first line on stdout says it has loaded the config.
 
     python -m folio.site.worker mkdocs.yml build/site [--strict]
 """
@@ -13,6 +14,7 @@ it exits having built nothing. Its first line on stdout says it has loaded the c
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from pathlib import Path
@@ -79,6 +81,34 @@ def _build(cfg) -> int:
     return 0
 
 
+def _patch(cfg, root: Path, changed: list[str]) -> bool:
+    """A page-only update (see site.patch); False when the site needs a full build."""
+    import logging
+
+    from .patch import Patch, PatchFailed
+
+    log = logging.getLogger("mkdocs.plugins.folio")
+    patch = Patch(cfg, root, changed)
+    try:
+        if not patch.prepare():
+            log.info(f"folio: a full build: {patch.why}")
+            return False
+        written = patch.write()
+    except PatchFailed as exc:
+        log.info(f"folio: a full build: {exc}")
+        return False
+    except Exception as exc:  # noqa: BLE001 - the full build that follows reports real errors
+        log.info(f"folio: a full build: the page-only update failed ({type(exc).__name__}: {exc})")
+        return False
+    finally:
+        cfg.plugins.on_shutdown()
+    log.info(f"folio: 0 of {len(patch.pages)} page(s) rendered by the theme, "
+             f"{len(patch.new)} patched in place ({written} file(s) written)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return True
+
+
 def main(argv: list[str]) -> int:
     from mkdocs.__main__ import State
 
@@ -90,11 +120,16 @@ def main(argv: list[str]) -> int:
     if not isinstance(cfg, Exception):
         cfg.theme.get_env().list_templates()  # warm the listing
     print(READY, flush=True)  # loaded: what changes from here on is read again on "build"
-    if sys.stdin.readline().strip() != "build":
+    command, _, changed = sys.stdin.readline().strip().partition(" ")
+    if command not in ("build", "patch"):
         return 0
     if Path(config_file).read_bytes() != text:
         text, cfg = _load(config_file, site_dir, strict)
     try:
+        if command == "patch" and not isinstance(cfg, Exception):
+            if _patch(cfg, Path(config_file).resolve().parent, json.loads(changed)):
+                os._exit(0)
+            _, cfg = _load(config_file, site_dir, strict)  # fresh plugins for the full build
         code = _build(cfg)
     except Exception as exc:  # noqa: BLE001 - any failure is a failed build, with its message
         print(f"ERROR   -  {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from .memo import Memo, _quietly, _toc_tree, digest, files_digest
+from .patch import Table, face
 
 
 def _plain(value, depth: int = 0):
@@ -89,6 +90,7 @@ class SiteWrites:
         self.lists: dict[int, tuple] = {}  # id -> (the list, kept alive; its digest)
         self.rendered = self.total = 0
         self.files = None  # the build's Files (set in on_env): what links may point at
+        self.table = Table()  # what a page-only update needs of this build (see site.patch)
 
     # -- build/site kept between builds -------------------------------------------------------
     def clean_directory(self, directory: str) -> None:
@@ -210,18 +212,18 @@ class SiteWrites:
                                                              for p in posts)))
         return found[1]
 
-    def page_key(self, page, config, doc_files, nav, excluded: bool) -> str:
+    def page_key(self, page, config, doc_files, nav, excluded: bool, face_digest: str) -> str:
         return digest(self._site(config, doc_files, nav), self._shown(page, config, doc_files),
-                      type(page).__name__, page.file.src_uri, page.url, str(page.title),
-                      json.dumps(_plain(page.meta)), json.dumps(_toc_tree(page.toc)),
-                      str(excluded), page.content or "")
+                      face_digest, str(excluded), page.content or "")
 
     def build_page(self, build, page, config, doc_files, nav, env, dirty=False, excluded=False):
         self.total += 1
-        key = self.page_key(page, config, doc_files, nav, excluded)
+        face_digest = face(page, self.separator(config), json.dumps(_plain(page.meta)),
+                           json.dumps(_toc_tree(page.toc)))
+        key = self.page_key(page, config, doc_files, nav, excluded, face_digest)
         dest = page.file.abs_dest_path
         was = self.pages.get(key)
-        if was is not None and self._stat(dest) == list(was):
+        if was is not None and self._stat(dest) == list(was[:2]):
             # The template is not rendered, but plugins still see the page (search index).
             from mkdocs.commands.build import get_context
 
@@ -233,12 +235,15 @@ class SiteWrites:
                 page.active = False
             self.pages.put(key, was)
             self.kept.add(dest)
+            self.table.add(page, face_digest, was[2] if len(was) > 2 else None, list(was[:2]))
             return
         self.rendered += 1
         if _quietly(lambda: build(page, config, doc_files, nav, env, dirty, excluded)):
             stat = self._stat(dest)
             if stat is not None:
-                self.pages.put(key, stat)
+                span = self.table.spans.pop(page.file.src_uri, None)
+                self.pages.put(key, [*stat, span])
+                self.table.add(page, face_digest, span, stat)
 
 
 def install(writes: SiteWrites) -> None:
