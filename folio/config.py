@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 # Defaults the command line, the build options and the kernels share.
@@ -13,6 +14,9 @@ CELL_TIMEOUT = 600  # seconds allowed per cell
 
 @dataclass(frozen=True)
 class Project:
+    """The project at ``root``; its folders are computed once (a build asks for them thousands
+    of times at 500 posts)."""
+
     root: Path
 
     @classmethod
@@ -27,37 +31,37 @@ class Project:
                          hint="run folio inside a folder with mkdocs.yml and posts/")
 
     # Sources
-    @property
+    @cached_property
     def posts_dir(self) -> Path: return self.root / "posts"
-    @property
+    @cached_property
     def kernels_dir(self) -> Path: return self.root / "kernels"
-    @property
+    @cached_property
     def figures_dir(self) -> Path: return self.root / "figures"
-    @property
+    @cached_property
     def docs_dir(self) -> Path: return self.root / "site_src"
-    @property
+    @cached_property
     def lock_file(self) -> Path: return self.root / "requirements.lock"
-    @property
+    @cached_property
     def authors_file(self) -> Path: return self.docs_dir / "blog" / ".authors.yml"
 
     # Generated inside docs_dir (gitignored)
-    @property
+    @cached_property
     def generated_posts(self) -> Path: return self.docs_dir / "blog" / "posts"
-    @property
+    @cached_property
     def generated_series(self) -> Path: return self.docs_dir / "series"
-    @property
+    @cached_property
     def generated_notebooks(self) -> Path: return self.docs_dir / "notebooks"
-    @property
+    @cached_property
     def report_page(self) -> Path: return self.docs_dir / "report.md"
 
     # Build outputs (gitignored)
-    @property
+    @cached_property
     def build_dir(self) -> Path: return self.root / "build"
-    @property
+    @cached_property
     def cache_dir(self) -> Path: return self.build_dir / "cache"
-    @property
+    @cached_property
     def site_dir(self) -> Path: return self.build_dir / "site"
-    @property
+    @cached_property
     def report_file(self) -> Path: return self.build_dir / "report.json"
 
     def post_paths(self) -> list[Path]:

@@ -291,13 +291,13 @@ def _write_report(project: Project, result: BuildResult) -> dict:
         previous = {p["slug"]: p for p in old.get("posts", [])}
     except (OSError, ValueError):
         pass
-    report = report_mod.write_json(project.report_file, result.results, result.problems)
+    report = report_mod.record(result.results, result.problems)
     built = {p["slug"] for p in report["posts"]}
     existing = {p.parent.name for p in project.post_paths()}
     merged = [previous[s] for s in sorted(previous) if s not in built and s in existing]
     if merged:
         report["posts"] = sorted(report["posts"] + merged, key=lambda p: p["slug"])
-        write_atomic(project.report_file, json.dumps(report, indent=1, ensure_ascii=False))
+    report_mod.write_json(project.report_file, report)
     return report
 
 

@@ -33,10 +33,13 @@ def post_record(r: ExecutionResult) -> dict:
     }
 
 
-def write_json(path: Path, results: dict[str, ExecutionResult], problems: list[str]) -> dict:
-    report = {"posts": [post_record(results[s]) for s in sorted(results)], "problems": problems}
-    write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
-    return report
+def record(results: dict[str, ExecutionResult], problems: list[str]) -> dict:
+    return {"posts": [post_record(results[s]) for s in sorted(results)], "problems": problems}
+
+
+def write_json(path: Path, report: dict) -> None:
+    """Without ``indent``, which json writes in pure Python (0.07 s at 500 posts)."""
+    write_atomic(path, json.dumps(report, ensure_ascii=False))
 
 
 def page(report: dict) -> str:

@@ -11,12 +11,12 @@ def walk(h, folder: Path, skip: tuple[str, ...] = ()) -> None:
     """Name, size and modification time of every file under ``folder`` except ``skip``
     (paths relative to it) into ``h``."""
     for top, dirs, names in os.walk(folder):
-        rel = os.path.relpath(top, folder)
-        dirs[:] = sorted(d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in skip
-                         and d != "__pycache__")
+        if skip:
+            rel = os.path.relpath(top, folder)
+            dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in skip]
+            names = [n for n in names if os.path.normpath(os.path.join(rel, n)) not in skip]
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
-            if os.path.normpath(os.path.join(rel, name)) in skip:
-                continue
             path = os.path.join(top, name)
             try:
                 st = os.stat(path)

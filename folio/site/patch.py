@@ -26,6 +26,7 @@ import logging
 import marshal
 import os
 import re
+import textwrap
 from dataclasses import replace
 from email.utils import format_datetime
 from pathlib import Path
@@ -360,17 +361,24 @@ def _splice_item(path: Path, guid: str, block: str) -> int:
 
 
 def _replace_json_item(path: Path, item: dict) -> int:
-    """The JSON feed at ``path`` with the item of the same id replaced, written as the RSS plugin
-    writes it (``json.dump``, indent 4)."""
+    """The JSON feed at ``path`` with the item of the same id replaced, in its text: the RSS
+    plugin writes the feed with ``json.dump(indent=4)``, in which an item of the ``items`` list
+    is ``json.dumps(item, indent=4)`` indented by two levels (checked on the old item)."""
     text = path.read_text(encoding="utf-8")
-    data = json.loads(text)
-    if json.dumps(data, indent=4) != text:
-        raise PatchFailed(f"{path} is not as the RSS plugin writes it")
-    at = [i for i, it in enumerate(data["items"]) if it.get("id") == item["id"]]
-    if not at:
+    needle = '"id": ' + json.dumps(item["id"])
+    at = text.find(needle)
+    if at < 0:
         return 0
-    data["items"][at[0]] = item
-    path.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    pad = " " * 8
+    start, end = text.rfind("\n" + pad + "{", 0, at), text.find("\n" + pad + "}", at)
+    if start < 0 or end < 0 or text.find(needle, end) >= 0:
+        raise PatchFailed(f"{path}: not one item of id {item['id']}")
+    start, end = start + 1, end + 2 + len(pad)
+    old = text[start:end]
+    render = lambda d: textwrap.indent(json.dumps(d, indent=4), pad)  # noqa: E731
+    if render(json.loads(old)) != old:
+        raise PatchFailed(f"{path} is not as the RSS plugin writes it")
+    path.write_text(text[:start] + render(item) + text[end:], encoding="utf-8")
     return 1
 
 
