@@ -34,11 +34,13 @@ def _cmd_build(args, project: Project) -> int:
         rec, source = uptodate.lookup(project, opts)
         if rec is not None:
             return _replay(rec, time.perf_counter() - t0)
-    # mkdocs starts loading before folio's own imports: the two overlap on two cores.
+    # mkdocs starts loading before folio's own imports: the two overlap on two cores; so does a
+    # kernel's start, when an edit is likely to run code.
     site = start_site(project, opts.site)
+    from .execute.ahead import start_ahead
     from .pipeline import build
 
-    result = build(project, opts, site=site, site_checked=True)
+    result = build(project, opts, site=site, site_checked=True, warm=start_ahead(project))
     if uptodate.applies(opts):
         uptodate.record(project, opts, source, result)
     return 0 if result.ok else 1

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import report as report_mod
+from .execute.ahead import RECORD as CODE_RECORD, WarmKernel, record_code
 from .execute.cache import Cache
 from .config import Project
 from .console import say, summary_line
 from .errors import FolioError
 from .filehash import save_all as save_file_hashes
 from .execute.device import detect
-from .execute.kernel import ExecContext, execute_post
+from .execute.cachekey import key_of
+from .execute.kernel import ExecContext, execute_post, post_key_parts
 from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
 from .execute.static import nothing_to_run, prose_result
@@ -85,13 +87,14 @@ def _previous_seconds(project: Project) -> dict[str, float]:
 
 
 def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
-            cache_only: bool = False) -> dict[str, ExecutionResult]:
-    """``cache_only``: take what the cache has and run nothing (a post it lacks is left out)."""
+            cache_only: bool = False, warm: WarmKernel | None = None) -> dict[str, ExecutionResult]:
+    """``cache_only``: take what the cache has and run nothing (a post it lacks is left out).
+    ``warm``: a kernel started ahead, for the first post that runs."""
     device = detect()
     jobs = max(1, min(opts.jobs, len(posts) or 1))
     ctx = ExecContext(root=project.root, cache=Cache(project.cache_dir),
                       figures_dir=project.figures_dir, lock_file=project.lock_file,
-                      device=device, timeout=opts.timeout)
+                      device=device, timeout=opts.timeout, warm=warm)
     if cache_only:
         found = (prose_result(p) if nothing_to_run(p) else execute_post(p, ctx, cache_only=True)
                  for p in posts)
@@ -102,8 +105,15 @@ def execute(project: Project, posts: list[Post], opts: BuildOptions, *,
     rest = [p for p in posts if p.slug not in prose]
     if prose:
         say(f"  {len(prose)} post(s) with no code to run")
-    run = lambda p: execute_post(p, ctx, force=p.slug in opts.force)  # noqa: E731
-    ran = run_all(rest, run, jobs=jobs, expected_seconds=_previous_seconds(project),
+    # The posts that will run go first (the slowest first), the cache's hits after: a code
+    # edit's post does not wait for ten cached notebooks to be read.
+    parts = {p.slug: post_key_parts(p, ctx) for p in rest}
+    expected = _previous_seconds(project)
+    for p in rest:
+        if p.slug not in opts.force and ctx.cache.has(key_of(parts[p.slug])):
+            expected[p.slug] = -1.0
+    run = lambda p: execute_post(p, ctx, force=p.slug in opts.force, parts=parts[p.slug])  # noqa: E731
+    ran = run_all(rest, run, jobs=jobs, expected_seconds=expected,
                   progress=Progress(len(rest))) if rest else {}
     return {**prose, **ran}
 
@@ -164,10 +174,11 @@ def gate(results: dict[str, ExecutionResult], opts: BuildOptions, result: BuildR
 
 
 def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None,
-          site_checked: bool = False) -> BuildResult:
+          site_checked: bool = False, warm: WarmKernel | None = None) -> BuildResult:
     """``site``: mkdocs already started by the caller (see ``start_site``); else, unless the
     caller found it need not be (``site_checked``), started here when the site may need
-    rebuilding. One build at a time holds ``build/.lock``; a file that
+    rebuilding. ``warm``: a kernel the caller started ahead (see execute.ahead), shut down
+    at the end unless a post took it. One build at a time holds ``build/.lock``; a file that
     cannot be written (a full disk, a read-only ``build/``) stops the build with a FolioError
     naming it, and the cache keeps every post that finished."""
     try:
@@ -180,7 +191,7 @@ def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None
             remove_partial_writes([*out.glob("*"), *(out / "site-memo").glob("*"),
                                    *_files_under(project.docs_dir), *_files_under(project.figures_dir)])
             try:
-                return _build(project, opts, site)
+                return _build(project, opts, site, warm)
             finally:
                 save_file_hashes()
     except OSError as exc:
@@ -188,6 +199,8 @@ def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None
     finally:
         if site and site.proc.returncode is None:
             site.cancel()
+        if warm is not None:
+            warm.close()
 
 
 def _files_under(folder: Path):
@@ -214,7 +227,8 @@ def storage_error(exc: OSError, project: Project) -> FolioError:
         "file was left in its place"))
 
 
-def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> BuildResult:
+def _build(project: Project, opts: BuildOptions, site: SiteBuild | None,
+           warm: WarmKernel | None = None) -> BuildResult:
     result = BuildResult()
     t0 = time.perf_counter()
 
@@ -229,7 +243,10 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None) -> Buil
 
     # 2. Execute, in parallel, from the cache where the key matches.
     say(f"folio: {len(posts)} post(s), {opts.jobs} at a time")
-    result.results = execute(project, posts, opts)
+    result.results = execute(project, posts, opts, warm=warm)
+    if warm is not None or any(r.kernels_started for r in result.results.values()) or not (
+            project.build_dir / CODE_RECORD).is_file():
+        record_code(project)  # for the next build's choice to start a kernel ahead
 
     # 2b. Do the checks catch altered versions of each counterpart? (cached like execution)
     result.results = mutate(project, posts, result.results, opts)

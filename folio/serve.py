@@ -10,6 +10,7 @@ Browsers showing the site reload once the rebuild is written.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from .lock import BuildLocked
 from .console import say
 from .options import BuildOptions
 from .pipeline import build
+from .execute.ahead import WarmKernel, has_code
 from .site.build import SiteBuild
 from .uptodate import GENERATED
 
@@ -99,12 +101,12 @@ def preview_options(jobs: int, only: tuple[str, ...] = ()) -> BuildOptions:
 
 
 def rebuild(project: Project, jobs: int, only: tuple[str, ...] = (),
-            site: SiteBuild | None = None) -> bool:
-    """One preview build (``site``: a site worker started ahead of it); its errors are printed,
-    never raised: the preview keeps running. False when another build holds the lock (try
-    again later)."""
+            site: SiteBuild | None = None, warm: WarmKernel | None = None) -> bool:
+    """One preview build (``site``, ``warm``: a site worker and a kernel started ahead of it);
+    its errors are printed, never raised: the preview keeps running. False when another build
+    holds the lock (try again later)."""
     try:
-        build(project, preview_options(jobs, only), site=site)
+        build(project, preview_options(jobs, only), site=site, warm=warm)
     except BuildLocked as exc:
         say(f"folio: waiting: {exc.render()}")
         return False
@@ -163,9 +165,15 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
     observer.schedule(changes, str(project.root), recursive=False)  # mkdocs.yml
     observer.start()
     say(f"folio: serving {site_url(project, host, port)} ; edit posts/ and the page reloads (Ctrl-C stops)")
-    # The next build's site worker is started ahead of the edit: mkdocs is imported and the
-    # config loaded by the time it is needed (see site.worker).
-    warm = SiteBuild(project)
+    # The next build's site worker and kernel are started ahead of the edit: mkdocs is imported
+    # and the config loaded (see site.worker), the kernel is up (see execute.ahead), by the time
+    # they are needed.
+    coded, gpu = has_code(project), shutil.which("nvidia-smi") is not None
+
+    def ahead() -> WarmKernel | None:
+        return WarmKernel(project.root, gpu=gpu) if coded else None
+
+    warm, kernel = SiteBuild(project), ahead()
     try:
         while True:
             time.sleep(0.05)
@@ -173,8 +181,8 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
             if batch is None:
                 continue
             t0 = time.perf_counter()
-            done = rebuild(project, jobs, batch, warm)
-            warm = SiteBuild(project)
+            done = rebuild(project, jobs, batch, warm, kernel)
+            warm, kernel = SiteBuild(project), ahead()
             if not done:
                 changes.put_back(batch)
                 time.sleep(1.0)
@@ -185,5 +193,7 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
         return 0
     finally:
         warm.cancel()
+        if kernel is not None:
+            kernel.close()
         observer.stop()
         server.shutdown()

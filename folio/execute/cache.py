@@ -37,6 +37,10 @@ class Cache:
     def _dir(self, key: str) -> Path:
         return self.root / key[:2] / key
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is there (a look, not a read: ``get`` may still find it corrupt)."""
+        return (self._dir(key) / RECORD).is_file()
+
     def get(self, key: str) -> tuple[nbformat.NotebookNode, dict] | None:
         import nbformat  # not at the top: 0.15 s to import, and a no-op build needs none
         d = self._dir(key)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
+from .ahead import WarmKernel, setup_source
 from .cache import Cache
 from .cachekey import key_of, key_parts
 from ..config import CELL_TIMEOUT
@@ -32,6 +33,7 @@ class ExecContext:
     lock_file: Path
     device: Device
     timeout: int = CELL_TIMEOUT
+    warm: WarmKernel | None = None  # a kernel started ahead, for the first post that runs
 
 
 def frozen_kind(cell: Cell, post: Post) -> str | None:
@@ -98,20 +100,28 @@ def _notebook(post: Post, cells: list[Cell]) -> nbformat.NotebookNode:
 
 def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> ExecutionResult:
     # Imported here: a build whose posts are all cached starts no kernel and needs no client.
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     cells = [c for c in post.code_cells if runs_here(c, post, ctx.device, plan)]
     nb = _notebook(post, cells)
+    km = ctx.warm.take(ctx.device.gpu) if ctx.warm is not None else None
+    if km is not None:  # started ahead: its first cell makes it this post's kernel
+        nb.cells.insert(0, nbformat.v4.new_code_cell(
+            setup_source(post.dir, ctx.root, post.slug, ctx.device.gpu)))
+    # The kernel is stopped as soon as the last cell has run (its outputs are collected): a
+    # graceful shutdown waits for it to exit.
     client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,
-                            kernel_manager_class=_kernel_manager_class(),
+                            kernel_manager_class=_kernel_manager_class(), km=km,
+                            shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(post.dir.resolve())}})
     start = time.perf_counter()
     error = None
     try:
         # The kernel's own stderr (its TCP-transport warning) is not the post's output.
-        client.execute(env=kernel_env(post.dir, ctx.root, post.slug, ctx.device.gpu),
-                       stderr=subprocess.DEVNULL)
+        _execute(client, nb, km, env=kernel_env(post.dir, ctx.root, post.slug, ctx.device.gpu),
+                 stderr=subprocess.DEVNULL)
     except CellTimeoutError:
         cell = _failed_cell(nb, cells)
         error = CellExecutionFailed(
@@ -140,6 +150,24 @@ def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> Exe
                  "are unaffected, and --keep-going builds them")
     seconds = time.perf_counter() - start
     return _collect(post, ctx, key, nb, cells, seconds, error)
+
+
+def _execute(client, nb, km, **kwargs) -> None:
+    """``client.execute``; with a kernel started ahead (``km``), its setup cell is taken out of
+    the notebook again and the kernel shut down, as the client does with a kernel it started."""
+    try:
+        client.execute(**kwargs)
+    finally:
+        if km is not None:
+            import asyncio
+
+            del nb.cells[0]
+            if client.kc is not None:
+                client.kc.stop_channels()
+            try:
+                asyncio.run(km.shutdown_kernel(now=True))
+            except Exception:  # noqa: BLE001 - the process is gone either way
+                pass
 
 
 def _error_output(nb, cells: list[Cell]) -> tuple[Cell, dict]:
@@ -237,10 +265,15 @@ def _with_frozen(post: Post, ctx: ExecContext, result: ExecutionResult, plan: Fr
     return replace(result, cells=ordered, status=status, gpu_pending=pending)
 
 
+def post_key_parts(post: Post, ctx: ExecContext) -> dict:
+    return key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
+
+
 def execute_post(post: Post, ctx: ExecContext, *, force: bool = False,
-                 cache_only: bool = False) -> ExecutionResult | None:
-    """The post's outputs, from the cache or by running it; ``cache_only``: None on a miss."""
-    parts = key_parts(post, root=ctx.root, lock_file=ctx.lock_file, gpu=ctx.device.gpu)
+                 cache_only: bool = False, parts: dict | None = None) -> ExecutionResult | None:
+    """The post's outputs, from the cache or by running it; ``cache_only``: None on a miss.
+    ``parts``: its key's parts, if the caller has them."""
+    parts = parts if parts is not None else post_key_parts(post, ctx)
     key = key_of(parts)
     plan = _plan(post, ctx, {"post_files": parts["post_files"], "kernels": parts["kernels"]})
     hit = None if force else ctx.cache.get(key)

@@ -71,9 +71,40 @@ def _dist_name(name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _distributions_by_module() -> dict[str, list[str]]:
-    """Which installed distributions provide each top-level module: read once per build (it
-    opens every installed distribution's metadata, about a second)."""
-    return md.packages_distributions()
+    """Which installed distributions provide each top-level module: it opens every installed
+    distribution's metadata (about a second), so it is read once per process and kept in the
+    user's cache (``XDG_CACHE_HOME/folio/distributions``) by the interpreter and its
+    site-packages folders as they are now: installing or removing a package changes them."""
+    import json
+    import os
+    import sys
+
+    from ..usercache import user_cache
+    from .files import write_atomic
+
+    h = hashlib.sha256(sys.version.encode())
+    for entry in sys.path:
+        if "-packages" not in entry:  # distributions live in site- (or dist-) packages; the
+            continue                   # script's folder and the zip of the standard library not
+        try:
+            h.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{entry}\0-\n".encode())
+    path = user_cache("distributions") / f"{h.hexdigest()[:32]}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    found = md.packages_distributions()
+    try:
+        folder = path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-7]:
+            old.unlink(missing_ok=True)  # the 8 newest are kept
+        write_atomic(path, json.dumps(found, sort_keys=True))
+    except OSError:
+        pass  # a read-only home: read again next time
+    return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ import os
 import re
 from pathlib import Path
 
+from ..usercache import user_cache
 from ..render.files import write_atomic
 from .memo import Memo, digest
 
@@ -91,8 +92,7 @@ SHARED_KEPT = 32
 
 
 def shared_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "folio" / "math-font"
+    return user_cache("math-font")
 
 
 def _read(path: Path) -> bytes | None:
