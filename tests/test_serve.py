@@ -41,6 +41,13 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
         # The rebuild after the edit took the post from the cache: no kernel started.
         assert "1 cached; 0 kernel(s) started" in summary, text[-2000:]
         print(f"edit-to-refresh: {seconds:.2f} s")
+        # That edit was to the excerpt, which the listings show; one to the body alone is
+        # patched into the served site (see folio.site.patch).
+        index.write_text(index.read_text().replace("<!-- more -->", "<!-- more -->\n\nA body edit."))
+        wait_for(lambda: "A body edit." in fetch(url), 60)
+        wait_for(lambda: logged().count("rebuilt alpha") == 2, 30)
+        site_line = [l for l in logged().splitlines() if "site written" in l][-1]
+        assert "1 patched in place" in site_line, logged()[-2000:]
     finally:
         interrupt(proc, 15)
         log.close()

@@ -44,22 +44,25 @@ class WarmKernel:
     """One kernel, started on a thread now, for the first post that executes."""
 
     def __init__(self, root: Path, gpu: bool):
+        from .kernel import _kernel_manager_class
+
         self.root, self.gpu = Path(root).resolve(), gpu
         self.km = None
         self.taken = False
         self._lock = threading.Lock()
+        # jupyter_client is imported here, on the caller's thread: imported on two threads at
+        # once, a module can be seen half-initialised ("circular import").
+        self._manager = _kernel_manager_class()
         self._thread = threading.Thread(target=self._start, daemon=True)
         self._thread.start()
 
     def _start(self) -> None:
         import asyncio
 
-        from .kernel import _kernel_manager_class
-
         env = kernel_env(self.root, self.root, "", self.gpu)
         env.pop("FOLIO_SLUG")  # the post's part, set by its setup cell
         env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(self.root), str(_FOLIO_PARENT)]))
-        km = _kernel_manager_class()(kernel_name="python3")
+        km = self._manager(kernel_name="python3")
         try:
             asyncio.run(km.start_kernel(env=env, cwd=str(self.root), stderr=subprocess.DEVNULL))
         except Exception:  # noqa: BLE001 - no warm kernel: the post starts its own

@@ -110,6 +110,22 @@ def _files(rows, config):
     return Files(out)
 
 
+def _site_changed(rows, pages: dict) -> str | None:
+    """A file of the built site that is missing, or a page whose file is not the one the last
+    build wrote (build/site deleted, or edited by hand): only a full build puts it right."""
+    for src_uri, _, _, _, dest, inclusion in rows:
+        if inclusion <= -2:  # excluded, or a draft: not written
+            continue
+        page = pages.get(src_uri)
+        try:
+            st = os.stat(dest)
+        except OSError:
+            return dest
+        if page is not None and page[3] is not None and [st.st_size, st.st_mtime_ns] != page[3]:
+            return dest
+    return None
+
+
 class _Warned(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -144,6 +160,9 @@ class Patch:
             return bool(self._no("no record of the last build under this configuration"))
         self.rows, self.pages = table
         rows = self.rows
+        touched = _site_changed(rows, self.pages)
+        if touched:
+            return bool(self._no(f"{touched} is not as the last build left it"))
         by_source = {os.path.normpath(r[3]): i for i, r in enumerate(rows) if r[3]}
         wanted = []
         for rel in self.changed:
