@@ -340,6 +340,7 @@ def main() -> None:
         print(f"  prose edit / folio no-op          = {fs[f'prose{n}'] / fs['noop']:.2f}  (target <= 1.10; {slug}; "
               f"the no-op skips mkdocs, so also: / site-page edit = {fs[f'prose{n}'] / fs['site']:.2f})")
         print(f"  prose edit / mkdocs-jupyter prose = {fs[f'prose{n}'] / ms[f'prose{n}']:.2f}  (target <= 0.25; {slug})")
+        print(f"  code edit / mkdocs-jupyter code   = {fs[f'code{n}'] / ms[f'code{n}']:.2f}  (target <= 0.50; {slug})")
     print(f"  no-op / mkdocs-jupyter no-op      = {fs['noop'] / ms['noop']:.2f}  (target <= 1.00)")
     ratios = sorted(c / sr for c, sr in pairs)
     print(f"  cold build / serial execution sum = {median(ratios):.3f}  (target <= 0.60; median of "

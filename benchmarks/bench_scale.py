@@ -106,7 +106,7 @@ def edit_title(root: Path, n: int, i: int) -> None:
 
 def serve_edits(root: Path, n: int, repeat: int) -> list[float]:
     """``folio serve`` on the project: seconds from saving a prose edit to the served page
-    showing it (folio re-renders the post, mkdocs serve rebuilds and the page is fetched)."""
+    showing it (folio re-renders the post, patches the site and the page is fetched)."""
     import socket
 
     sys.path.insert(0, str(REPO))

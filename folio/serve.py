@@ -86,7 +86,7 @@ class _Changes(FileSystemEventHandler):
 
 
 def site_url(project: Project, host: str, port: int) -> str:
-    """mkdocs serves the site under the path of its site_url (e.g. /folio/)."""
+    """The preview is served under the path of the site_url (e.g. /folio/), as on the published site."""
     text = (project.root / "mkdocs.yml").read_text(encoding="utf-8")
     url = next((l.split(":", 1)[1].strip() for l in text.splitlines() if l.startswith("site_url:")), "/")
     path = urlparse(url).path or "/"

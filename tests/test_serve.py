@@ -54,7 +54,7 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
 
 
 def test_a_blog_with_no_figure_yet_is_served(tmp_path):
-    """A blog of prose posts has no figures/ folder; mkdocs serve refuses to watch a missing
+    """A blog of prose posts has no figures/ folder; mkdocs serve refused to watch a missing
     folder, and folio serve used to exit silently with code 0."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic import generate, slug
