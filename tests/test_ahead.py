@@ -53,7 +53,7 @@ def test_a_kernel_nobody_takes_is_shut_down():
 
 def test_build_starts_a_kernel_ahead_only_when_code_changed(tmp_path):
     proj = _probe_project(tmp_path)
-    assert likely_to_run(proj)  # never built
+    assert not likely_to_run(proj)  # never built: maybe a clone with a restored cache
     assert build(proj, BuildOptions(jobs=1, site=False)).ok
     assert not likely_to_run(proj)
     index = proj.posts_dir / "beta" / "index.md"
@@ -69,4 +69,23 @@ def test_build_starts_a_kernel_ahead_only_when_code_changed(tmp_path):
     assert likely_to_run(proj)  # kernels/
     record_code(proj)
     shutil.copytree(FIXTURES / "blog" / "posts" / "alpha", proj.posts_dir / "alpha")
-    assert likely_to_run(proj)  # a new post
+    assert likely_to_run(proj)  # a new post with code
+    record_code(proj)
+    prose = proj.posts_dir / "prose"
+    prose.mkdir()
+    (prose / "index.md").write_text("---\ntitle: Prose\n---\n\nNo code here.\n")
+    assert not likely_to_run(proj)  # a new post without
+
+
+def test_a_blog_of_prose_starts_no_kernel_ahead(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(FIXTURES.parent.parent / "benchmarks"))
+    from synthetic import generate
+
+    proj = make_project(tmp_path / "blog", posts=[])
+    generate(proj.posts_dir, 3)
+    assert build(proj, BuildOptions(jobs=1, site=False)).ok
+    index = proj.posts_dir / "synthetic-0001" / "index.md"
+    index.write_text(index.read_text() + "\nA new sentence.\n")
+    assert not likely_to_run(proj)

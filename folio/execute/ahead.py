@@ -8,7 +8,8 @@ from the start: the post's folder as working directory and first on ``sys.path``
 ``PYTHONPATH`` and ``FOLIO_SLUG``. A kernel nobody took is shut down with the build.
 
 ``folio build`` starts one when an edit is likely to run code (``likely_to_run``: a post's code
-cells or modules, or kernels/, changed since the last build; a prose edit starts none), and
+cells or modules, or kernels/, changed since the last build; a prose edit starts none, nor does
+a first build), and
 ``folio serve`` keeps one ready between edits.
 """
 
@@ -142,19 +143,23 @@ def _posts(project: Project) -> dict[str, Path]:
 
 def likely_to_run(project: Project) -> bool:
     """Whether some post's code (its code cells, its modules) or kernels/ changed since the
-    last build recorded them: only files whose size or time changed are read."""
+    last build recorded them: only files whose size or time changed are read. A post with no
+    code never counts: a blog of prose starts no kernel."""
     try:
         old = json.loads((project.build_dir / RECORD).read_text())
     except (OSError, ValueError):
-        return True  # never recorded: a first build executes
+        # Never recorded: a first build, or a checkout with a cache restored or merged from
+        # elsewhere, where every post may be cached. Its time is not a kernel's start.
+        return False
     if old.get("kernels") != _kernels_stamp(project):
-        return True
-    posts, seen = old.get("posts", {}), _posts(project)
-    for slug, folder in seen.items():
+        return has_code(project)
+    posts = old.get("posts", {})
+    for slug, folder in _posts(project).items():
         was = posts.get(slug)
-        if was is None:
-            return True
-        if was[0] != _stat(folder) and was[1] != _code_digest(folder):
+        if was is not None and was[0] == _stat(folder):
+            continue
+        digest = _code_digest(folder)
+        if digest != _EMPTY and (was is None or was[1] != digest):
             return True
     return False
 
