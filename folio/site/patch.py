@@ -31,7 +31,8 @@ from dataclasses import replace
 from email.utils import format_datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader,
+                    select_autoescape)
 
 from ..render.files import write_atomic
 from .memo import digest
@@ -144,31 +145,36 @@ class Patch:
         self.why = ""
 
     def _no(self, why: str) -> None:
+        """Not patchable, and why (a full build follows)."""
         self.why = why
         return None
+
+    def _refuse(self, why: str) -> bool:
+        self._no(why)
+        return False
 
     def prepare(self) -> bool:
         cfg = self.config
         names = set(cfg.plugins.keys())
         if names != KNOWN_PLUGINS:
-            return bool(self._no(f"plugins other than {sorted(KNOWN_PLUGINS)}"))
+            return self._refuse(f"plugins other than {sorted(KNOWN_PLUGINS)}")
         folio = cfg.plugins["folio"]
         if folio.memos is None:
-            return bool(self._no("no memo folder"))
+            return self._refuse("no memo folder")
         table = _load(folio.memo_dir, folio.salt)
         if table is None:
-            return bool(self._no("no record of the last build under this configuration"))
+            return self._refuse("no record of the last build under this configuration")
         self.rows, self.pages = table
         rows = self.rows
         touched = _site_changed(rows, self.pages)
         if touched:
-            return bool(self._no(f"{touched} is not as the last build left it"))
+            return self._refuse(f"{touched} is not as the last build left it")
         by_source = {os.path.normpath(r[3]): i for i, r in enumerate(rows) if r[3]}
         wanted = []
         for rel in self.changed:
             i = by_source.get(os.path.normpath(self.root / rel))
             if i is None:
-                return bool(self._no(f"{rel} is not a file of the site"))
+                return self._refuse(f"{rel} is not a file of the site")
             wanted.append(i)
         cfg.plugins.on_startup(command="build", dirty=False)
         self.config = cfg = cfg.plugins.on_config(cfg)
@@ -176,7 +182,7 @@ class Patch:
         files = list(self.files)
         for i in wanted:  # a theme override or a file only folio reads: every page may change
             if not files[i].inclusion.is_included():
-                return bool(self._no(f"{files[i].src_uri} is not published as it is"))
+                return self._refuse(f"{files[i].src_uri} is not published as it is")
         self.statics = [files[i] for i in wanted if not files[i].is_documentation_page()]
         self.new = []
         warned = _Warned()
@@ -190,7 +196,7 @@ class Patch:
         finally:
             logging.getLogger("mkdocs").removeHandler(warned)
         if warned.count:
-            return bool(self._no("converting a changed page logged a warning"))
+            return self._refuse("converting a changed page logged a warning")
         return True
 
     def _page(self, f):
@@ -199,8 +205,8 @@ class Patch:
         from material.plugins.blog.structure import Post
         from mkdocs.structure.pages import Page
 
+        from .memo import _toc_tree
         from .writes import _plain
-        from ..site.memo import _toc_tree
 
         cfg, plugins = self.config, self.config.plugins
         old = self.pages.get(f.src_uri)
@@ -222,7 +228,8 @@ class Patch:
         if is_post and blog.config.post_readtime and not page.config.readtime:
             import material.plugins.blog.plugin as blog_module
 
-            page.config.readtime = blog_module.readtime(html, blog.config.post_readtime_words_per_minute)
+            wpm = blog.config.post_readtime_words_per_minute
+            page.config.readtime = blog_module.readtime(html, wpm)
         rss = plugins["rss"]
         rss.pages_to_filter = []
         rss.on_page_content(html, page=page, config=cfg, files=self.files)
@@ -304,8 +311,6 @@ class Patch:
         cfg, rss, folio = self.config, self.config.plugins["rss"], self.config.plugins["folio"]
         if not rss.config.pretty_print:
             raise PatchFailed("the RSS plugin's feed is not pretty-printed")
-        from jinja2 import FileSystemBytecodeCache
-
         env = Environment(autoescape=select_autoescape(["html", "xml"]),
                           loader=FileSystemLoader(rss.tpl_folder),
                           bytecode_cache=FileSystemBytecodeCache(str(folio.memo_dir / "jinja")))
