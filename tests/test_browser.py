@@ -244,6 +244,8 @@ def test_wide_formulas_can_be_scrolled_from_the_keyboard(path, server, browser):
     try:
         page.goto(urljoin(server.base, path), wait_until="networkidle")
         scroll_through(page)
+        page.evaluate("() => document.fonts.ready.then(() => null)")  # as a reader has it by now
+        page.evaluate(NEXT_FRAME)
         unreachable = page.evaluate(UNREACHABLE)
     finally:
         page.close()

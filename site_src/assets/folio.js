@@ -15,12 +15,18 @@ document$.subscribe(function () {
   document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (el) {
     el.setAttribute("tabindex", "0");
   });
+  folioMarkRendered();
+});
+function folioMarkRendered() {
   document.querySelectorAll(".folio-math").forEach(function (el) {
     if (!el.checkVisibility || el.checkVisibility({ contentVisibilityAuto: true })) {
       folioMarkScrollable(el);
     }
   });
-});
+}
 document.addEventListener("contentvisibilityautostatechange", function (event) {
   if (!event.skipped) event.target.querySelectorAll(".folio-math").forEach(folioMarkScrollable);
 }, true);
+// The math font arrives after the first formulas are measured, and makes them wider: measure
+// the rendered ones again once it has.
+if (document.fonts) document.fonts.addEventListener("loadingdone", folioMarkRendered);
