@@ -110,11 +110,9 @@ def _run_kernel(post: Post, ctx: ExecContext, key: str, plan: FrozenPlan) -> Exe
     if km is not None:  # started ahead: its first cell makes it this post's kernel
         nb.cells.insert(0, nbformat.v4.new_code_cell(
             setup_source(post.dir, ctx.root, post.slug, ctx.device.gpu)))
-    # The kernel is stopped as soon as the last cell has run (its outputs are collected): a
-    # graceful shutdown waits for it to exit.
     client = NotebookClient(nb, timeout=ctx.timeout, kernel_name="python3", allow_errors=False,
-                            kernel_manager_class=_kernel_manager_class(), km=km,
-                            shutdown_kernel="immediate",
+                            kernel_manager_class=_kernel_manager_class(),
+                            **({"km": km} if km is not None else {}),
                             resources={"metadata": {"path": str(post.dir.resolve())}})
     start = time.perf_counter()
     error = None
