@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from folio.pipeline import BuildOptions, build
-from folio.site.patch import PatchFailed, _splice_entries
+from folio.site.splice import PatchFailed, splice_entries
 from tests.conftest import make_project
 from tests.test_reproducible import differing
 
@@ -38,18 +38,18 @@ def test_a_pages_search_entries_are_replaced_in_the_index_text(counts, which, ne
     replacement = [{**e, "text": "new"} for e in _entries(url, new)]
     if counts[which] == 0 and new:
         with pytest.raises(PatchFailed):
-            _splice_entries(_index(docs), url, replacement, "page.md")
+            splice_entries(_index(docs), url, replacement, "page.md")
         return
     expected = []
     for u, n in zip(URLS, counts):
         expected += replacement if u == url else _entries(u, n)
-    assert _splice_entries(_index(docs), url, replacement, "page.md") == _index(expected)
+    assert splice_entries(_index(docs), url, replacement, "page.md") == _index(expected)
 
 
 def test_entries_that_are_not_in_one_run_are_refused():
     docs = _entries("a/", 1) + _entries("b/", 1) + [{"location": "a/#late", "title": "", "text": ""}]
     with pytest.raises(PatchFailed, match="not in one run"):
-        _splice_entries(_index(docs), "a/", _entries("a/", 1), "a.md")
+        splice_entries(_index(docs), "a/", _entries("a/", 1), "a.md")
 
 
 def _clean_copy(warm, dest):

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
 _URL_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
-_ITEM = re.compile(r"<item>.*?</item>", re.S)
+ITEM = re.compile(r"<item>.*?</item>", re.S)
 _LINK = re.compile(r"<link>(?P<link>[^<]+)</link>")
 _ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
@@ -56,7 +56,7 @@ _CHANNEL_DATES = re.compile(r"<(?P<tag>lastBuildDate|pubDate)>[^<]*</(?P=tag)>")
 def newest_item_date(xml: str) -> str | None:
     """The latest ``<pubDate>`` among the items (RFC 822), or None when there is no item."""
     dates = []
-    for item in _ITEM.findall(xml):
+    for item in ITEM.findall(xml):
         for text in _PUBDATE.findall(item):
             try:
                 dates.append(email.utils.parsedate_to_datetime(text.strip()))
@@ -66,7 +66,7 @@ def newest_item_date(xml: str) -> str | None:
 
 
 def fix_feed(xml: str, fix=fix_item) -> str:
-    xml = _ITEM.sub(lambda m: fix(m.group(0)), xml)
+    xml = ITEM.sub(lambda m: fix(m.group(0)), xml)
     # The channel's dates are the newest item's date, not the build's clock (which is the fixed
     # SOURCE_DATE_EPOCH, older than every post): same posts, same bytes, and a date that means
     # something to a feed reader.

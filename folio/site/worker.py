@@ -6,7 +6,8 @@ that on the second core while folio is still busy, then waits. On the line ``pat
 updates only the pages those files are (see site.patch) if it can; otherwise, and on the line
 ``build``, it runs what ``mkdocs build --clean`` runs, with the config it loaded (loaded again
 if mkdocs.yml changed meanwhile), mkdocs' own messages and exit code; on anything else (folio
-found the site current) it exits having built nothing. Its first line on stdout says it has loaded the config.
+found the site current) it exits having built nothing. Its first line on stdout says it has
+loaded the config.
 
     python -m folio.site.worker mkdocs.yml build/site [--strict]
 """
