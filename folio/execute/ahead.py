@@ -18,17 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
 import threading
 from pathlib import Path
 
+from ..blocks import scan
 from ..config import Project
+from ..errors import FolioError
 from ..render.files import write_atomic
 from .env import _FOLIO_PARENT, kernel_env
 
 RECORD = "code-digests.json"
-_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}.*?^\1", re.M | re.S)
 
 
 def setup_source(post_dir: Path, root: Path, slug: str, gpu: bool) -> str:
@@ -103,8 +103,12 @@ def _code_digest(post_dir: Path) -> str:
         text = index.read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    for m in _CODE_CELL.finditer(text):
-        h.update(m.group(0).encode())
+    try:  # the post's own parser: what it calls a code cell is what runs
+        cells = [b.text for b in scan(text, 1, index) if b.kind == "code-cell"]
+    except FolioError:  # a post that does not parse: count all of it (the build says why)
+        cells = [text]
+    for cell in cells:
+        h.update(cell.encode() + b"\0")
     for p in sorted(post_dir.glob("*.py")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
