@@ -9,6 +9,7 @@ Browsers showing the site reload once the rebuild is written.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import threading
@@ -121,12 +122,38 @@ def preview_server(project: Project, host: str, port: int):
     from mkdocs.livereload import LiveReloadServer, _timestamp
 
     class PreviewServer(LiveReloadServer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # Hack: mkdocs puts its reload script into the pages it serves only when its own
+            # watcher has paths to watch. folio watches (see serve); mkdocs' watcher is given
+            # the site's folder so the script goes in, and never started.
+            self._watched_paths = {self.root: 1}
+
         def shown(self) -> None:
             """Hack: mkdocs' server reloads its pages after its own builder has run; here folio
             builds, so the version it serves is set as its build loop sets it."""
             with self._epoch_cond:
                 self._wanted_epoch = self._visible_epoch = _timestamp()
                 self._epoch_cond.notify_all()
+
+        def _serve_request(self, environ, start_response):
+            """Hack: mkdocs opens a file and then takes its length from its path; folio writes
+            a file by renaming a new one over it, so a file replaced in between was served with
+            the new file's length and the old one's bytes (a client waits for bytes that never
+            come). The Content-Length sent is that of the bytes served."""
+            held: list = []
+            body = super()._serve_request(environ, lambda *a: held.append(a))
+            if not held:
+                return body
+            status, headers = held[0][:2]
+            served = getattr(body, "filelike", None)
+            if served is not None:
+                size = (served.getbuffer().nbytes if isinstance(served, io.BytesIO)
+                        else os.fstat(served.fileno()).st_size)
+                headers = [(k, str(size) if k.lower() == "content-length" else v)
+                           for k, v in headers]
+            start_response(status, headers)
+            return body
 
     site = project.site_dir
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from tests.conftest import REPO, make_project
+from tests.test_browser import ARGS, CHROMIUM
 from tests.site_server import fetch, interrupt, wait_for
 
 
@@ -24,11 +25,23 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
     from folio.serve import site_url
 
     url = site_url(proj, "127.0.0.1", port) + "blog/alpha/"
+    from playwright.sync_api import sync_playwright
+
     try:
         wait_for(lambda: "Alpha introduces" in fetch(url), 120)
+        # The author's browser shows the page; after the edit it reloads by itself.
+        pw = sync_playwright().start()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        assert "Alpha introduces" in page.inner_text("article")
         index = proj.posts_dir / "alpha" / "index.md"
         index.write_text(index.read_text().replace("Alpha introduces", "Alpha now introduces"))
         seconds = wait_for(lambda: "Alpha now introduces" in fetch(url), 60)
+        page.wait_for_function("document.querySelector('article').innerText"
+                               ".includes('Alpha now introduces')", timeout=30_000)
+        browser.close()
+        pw.stop()
 
         def logged() -> str:
             log.seek(0)
@@ -74,3 +87,42 @@ def test_a_blog_with_no_figure_yet_is_served(tmp_path):
         assert proc.poll() is None, proc.stderr.read()[-2000:]
     finally:
         interrupt(proc, 15)
+
+
+def test_a_file_replaced_while_it_is_served_is_served_whole(tmp_path, monkeypatch):
+    """folio writes a file by renaming a new one over it; mkdocs' server opened the old file,
+    then took the length from the path (the new file's), and a client waited for bytes that
+    never came (http.client.IncompleteRead in the scale benchmark). The length sent is that of
+    the bytes sent, and HTML pages get the reload script."""
+    import os
+    import wsgiref.util
+
+    from folio.serve import preview_server
+
+    proj = make_project(tmp_path / "blog", posts=[])
+    site = proj.site_dir
+    (site / "search").mkdir(parents=True)
+    index = site / "search" / "search_index.json"
+    index.write_text('{"docs": []}')
+    (site / "index.html").write_text("<html><body><p>home</p></body></html>")
+    server = preview_server(proj, "127.0.0.1", free_port())
+    real = os.path.getsize
+
+    def replaced_first(path):  # the rename lands between mkdocs' open and its size
+        if path.endswith("search_index.json"):
+            new = index.with_suffix(".new")
+            new.write_text('{"docs": [{"location": "a/", "text": "longer"}]}')
+            os.replace(new, index)
+        return real(path)
+
+    monkeypatch.setattr(os.path, "getsize", replaced_first)
+    for path, expect in (("search/search_index.json", b'{"docs": []}'),
+                         ("index.html", b"home")):
+        environ = {"PATH_INFO": server.mount_path + path, "REQUEST_METHOD": "GET"}
+        wsgiref.util.setup_testing_defaults(environ)
+        headers = []
+        body = b"".join(server.serve_request(environ, lambda s, h, *a: headers.extend(h)))
+        assert expect in body
+        assert dict(headers)["Content-Length"] == str(len(body)), (path, headers, body)
+        if path.endswith(".html"):
+            assert b"livereload" in body
