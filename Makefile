@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 # The synthetic site at 11, 100 and 500 posts: cold, no-op and prose-edit builds, and the
 # 100-code-post cold build as one shard against two run at once.
-bench-scale: $(STAMP)
+bench-scale: $(STAMP) chromium
 	$(BIN)/python benchmarks/bench_scale.py
 
 # CI: how many execution shards the posts that need executing are worth (shards=N, matrix=[..]).

@@ -8,8 +8,9 @@ posts (benchmarks/synthetic.py, seeded). For each: a cold build, the first no-op
 of one post and a title edit of another (medians of --repeat), each ``folio build --jobs 2`` as
 a user runs it, with the number of pages the theme rendered; kernels are counted by a
 kernelspec that logs each start (benchmarks/bench_build.py's Counter). Then ``folio serve`` on
-the same project: seconds from saving a prose edit to the served page showing it. Then the
-ratios 500/11 of the no-op, the prose edit and the serve edit, and, at the largest size, whether
+the same project: seconds from saving a prose edit to the served page showing it, and to the
+page open in Chromium showing it (live reload). Then the ratios 500/11 of the no-op, the prose
+edit and the two serve figures, and, at the largest size, whether
 the site after all the edits (and a build after the serve session) equals a clean build of the
 edited posts byte for byte (outside report/).
 
@@ -104,15 +105,20 @@ def edit_title(root: Path, n: int, i: int) -> None:
                            flags=re.M))
 
 
-def serve_edits(root: Path, n: int, repeat: int) -> list[float]:
+def serve_edits(root: Path, n: int, repeat: int) -> dict[str, list[float]]:
     """``folio serve`` on the project: seconds from saving a prose edit to the served page
-    showing it (folio re-renders the post, patches the site and the page is fetched)."""
+    showing it (folio re-renders the post, patches the site and the page is fetched), and, for
+    as many edits again, to the page open in Chromium showing it (the live reload: the page
+    reloads itself once the rebuild is written)."""
     import socket
+
+    from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO))
     from folio.config import Project
     from folio.serve import site_url
     from tests.site_server import fetch, interrupt, wait_for
+    from tests.test_browser import ARGS, CHROMIUM
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -121,15 +127,30 @@ def serve_edits(root: Path, n: int, repeat: int) -> list[float]:
     proc = subprocess.Popen([FOLIO[0], "serve", "--port", str(port), "--jobs", "2"], cwd=root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    out = []
+    out: dict[str, list[float]] = {"serve": [], "refresh": []}
     try:
         wait_for(lambda: bool(fetch(url)), 300)
         time.sleep(2.0)  # the first build's own reload settles
         for i in range(repeat):
             k = 1000 + i
             edit_prose(root, n, k)
-            out.append(wait_for(lambda: f"Edit {k} added this." in fetch(url), 120))
+            out["serve"].append(wait_for(lambda: f"Edit {k} added this." in fetch(url), 120))
             time.sleep(1.0)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            time.sleep(1.0)
+            for i in range(repeat):
+                k = 2000 + i
+                t0 = time.perf_counter()
+                edit_prose(root, n, k)
+                page.wait_for_function(
+                    "document.querySelector('article')?.innerText.includes(" 
+                    f"'Edit {k} added this.')", timeout=120_000, polling=10)
+                out["refresh"].append(time.perf_counter() - t0)
+                time.sleep(1.0)
+            browser.close()
     finally:
         interrupt(proc, 20)
     return out
@@ -148,7 +169,7 @@ def bench_size(tmp: Path, n: int, counter: Counter, repeat: int, check_bytes: bo
     for i in range(repeat):
         edit_title(root, n, i)
         out["title"].append(run(cmd, root, counter))
-    out["serve"] = serve_edits(root, n, repeat)
+    out.update(serve_edits(root, n, repeat))
     run(cmd, root, counter)  # after the preview session, the published site again
     if check_bytes:
         clean = tmp / f"prose-{n}-clean"
@@ -201,26 +222,32 @@ def report(sizes: list[dict], shards: dict | None, repeat: int) -> str:
              f"folio build --jobs 2, {cores} cores, medians of {repeat}", "",
              "| posts | cold build | first no-op (pages rendered, posts run, kernels) | no-op | "
              "prose edit of one post (theme pages) | title edit (theme pages) | "
-             "folio serve: prose edit saved -> page shows it |",
-             "|---:|---:|---|---:|---:|---:|---:|"]
+             "folio serve: prose edit saved -> page served | -> browser refreshed |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in sizes:
         f = r["first_noop"]
         lines.append(f"| {r['n']} | {r['cold']['s']:.1f} s ({r['cold']['kernels']} kernels) | "
                      f"{f['s']:.2f} s ({f['rendered']}, {f['ran']}, {f['kernels']}) | "
                      f"{med(r['noop']):.2f} s | {med(r['prose']):.2f} s "
                      f"({r['prose'][-1]['theme']}) | {med(r['title']):.2f} s "
-                     f"({r['title'][-1]['theme']}) | {statistics.median(r['serve']):.2f} s |")
+                     f"({r['title'][-1]['theme']}) | {statistics.median(r['serve']):.2f} s | "
+                     f"{statistics.median(r['refresh']):.2f} s |")
     lines.append("")
     by_n = {r["n"]: r for r in sizes}
     lo, hi = (min(by_n), max(by_n)) if by_n else (0, 0)
     if lo != hi:
         for name, what in (("noop", "no-op"), ("prose", "prose edit"),
-                           ("serve", "folio serve prose edit")):
-            a, b = (statistics.median(x) if name == "serve" else med(x)
+                           ("serve", "folio serve prose edit, page served"),
+                           ("refresh", "folio serve prose edit, browser refreshed")):
+            a, b = (statistics.median(x) if name in ("serve", "refresh") else med(x)
                     for x in (by_n[hi][name], by_n[lo][name]))
             ratio = a / b
             lines.append(f"{what} {hi}/{lo} posts = {a:.2f} / {b:.2f} s = {ratio:.2f}  "
                          f"(target <= {TARGET}: {'met' if ratio <= TARGET else 'not met'})")
+    if lo != hi:
+        t = statistics.median(by_n[hi]["refresh"])
+        lines.append(f"folio serve at {hi} posts, prose edit saved -> browser refreshed: {t:.2f} s "
+                     f"(goal < 0.5 s: {'met' if t < 0.5 else 'not met'})")
     clean = all(r["first_noop"]["rendered"] == 0 and r["first_noop"]["ran"] == 0
                 and r["first_noop"]["kernels"] == 0 and not r["first_noop"]["mutants"]
                 for r in sizes)

@@ -13,6 +13,15 @@ CELL_TIMEOUT = 600  # seconds allowed per cell
 
 
 @dataclass(frozen=True)
+class PostFolder:
+    """posts/<slug>/ as one look at it found it: its index.md, the names in the folder, and
+    index.md's size and modification time."""
+    index: Path
+    names: tuple[str, ...]
+    stat: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Project:
     """The project at ``root``; its folders are computed once (a build asks for them thousands
     of times at 500 posts)."""
@@ -65,15 +74,30 @@ class Project:
     def report_file(self) -> Path: return self.build_dir / "report.json"
 
     def post_paths(self) -> list[Path]:
-        """Every posts/<slug>/index.md, by slug (as strings first: at 500 posts, a glob's Path
-        objects cost 25 ms a call)."""
+        """Every posts/<slug>/index.md, by slug."""
+        return [folder.index for folder in self.post_folders()]
+
+    def post_folders(self) -> list[PostFolder]:
+        """Every posts/<slug>/ with an index.md, by slug: one look at each folder (as strings
+        first: at 500 posts, a glob's Path objects cost 25 ms a call)."""
         posts = str(self.posts_dir)
         try:
             slugs = sorted(os.listdir(posts))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return [self.posts_dir / s / "index.md" for s in slugs
-                if os.path.isfile(os.path.join(posts, s, "index.md"))]
+        out = []
+        for s in slugs:
+            try:
+                with os.scandir(os.path.join(posts, s)) as it:
+                    entries = {e.name: e for e in it}
+                index = entries.get("index.md")
+                st = index.stat() if index is not None and index.is_file() else None
+            except OSError:  # not a folder, or gone since the listing
+                continue
+            if st is not None:
+                out.append(PostFolder(self.posts_dir / s / "index.md",
+                                      tuple(sorted(entries)), (st.st_size, st.st_mtime_ns)))
+        return out
 
     def known_authors(self) -> set[str] | None:
         """The author ids in site_src/blog/.authors.yml (None without the file). A malformed

@@ -32,18 +32,22 @@ class FileHashes:
         self.used: dict[str, tuple[int, int, bytes]] = {}
         self.now = time.time_ns()
 
-    def digest(self, path: Path | str) -> bytes:
-        """SHA-256 of the file's bytes; OSError if it cannot be read."""
+    def digest(self, path: Path | str, stat: tuple[int, int] | None = None) -> bytes:
+        """SHA-256 of the file's bytes; OSError if it cannot be read. ``stat``: its size and
+        modification time, if the caller has just taken them."""
         name = os.fspath(path)
-        st = os.stat(name)
+        if stat is None:
+            st = os.stat(name)
+            stat = st.st_size, st.st_mtime_ns
+        size, mtime = stat
         was = self.used.get(name) or self.old.get(name)
-        if was is not None and was[0] == st.st_size and was[1] == st.st_mtime_ns:
+        if was is not None and was[0] == size and was[1] == mtime:
             self.used[name] = was
             return was[2]
         with open(name, "rb") as f:
             sha = hashlib.sha256(f.read()).digest()
-        if self.now - st.st_mtime_ns > RACY_NS:
-            self.used[name] = (st.st_size, st.st_mtime_ns, sha)
+        if self.now - mtime > RACY_NS:
+            self.used[name] = (size, mtime, sha)
         return sha
 
     def save(self) -> None:

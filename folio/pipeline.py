@@ -19,7 +19,7 @@ from pathlib import Path
 from . import report as report_mod
 from .execute.ahead import RECORD as CODE_RECORD, WarmKernel, record_code
 from .execute.cache import Cache
-from .config import Project
+from .config import PostFolder, Project
 from .console import say, summary_line
 from .errors import FolioError
 from .filehash import save_all as save_file_hashes
@@ -37,7 +37,7 @@ from .post import Post
 from .render.files import remove_partial_writes, write_atomic, write_if_changed
 from .render.stage import render
 from .runtime.budget import figure_warnings
-from .site.build import (SiteBuild, site_inputs, site_is_current, sources_stamp,
+from .site.build import (SiteBuild, site_inputs, site_is_current, site_state,
                          stamp_is_recorded, start_site, write_sources_stamp)
 from .verify.findings import equation_findings
 from .verify.stage import analyse_posts
@@ -58,9 +58,11 @@ class BuildResult:
         return not self.problems
 
 
-def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> list[Post]:
+def read_posts(project: Project, only: tuple[str, ...], result: BuildResult,
+               folders: list[PostFolder] | None = None) -> list[Post]:
     """Every post that parses (drafts left out). A post that does not is an error naming its
-    line, or, under --only, a warning when it is not one of the posts asked for."""
+    line, or, under --only, a warning when it is not one of the posts asked for. ``folders``:
+    ``project.post_folders()``, if the caller has them."""
     try:
         authors = project.known_authors()
     except FolioError as exc:  # the posts are still read, without the author check
@@ -68,11 +70,11 @@ def read_posts(project: Project, only: tuple[str, ...], result: BuildResult) -> 
         authors = None
     posts = []
     memo = ParseMemo(project.build_dir / "parse.pickle", authors, project.lock_file)
-    for path in project.post_paths():
+    for folder in folders if folders is not None else project.post_folders():
         try:
-            posts.append(memo.read(path, lambda p: read_post(p, authors)))
+            posts.append(memo.read(folder.index, lambda p: read_post(p, authors), folder))
         except FolioError as exc:
-            in_scope = not only or path.parent.name in only
+            in_scope = not only or folder.index.parent.name in only
             (result.problems if in_scope else result.warnings).append(exc.render())
     memo.save()
     return [p for p in posts if not p.meta.draft]
@@ -234,8 +236,10 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None,
 
     # 1. Read every post; a malformed one is reported, the rest go on with --keep-going.
     #    All posts are read even with --only: series navigation needs the whole series.
-    every = read_posts(project, opts.only, result)
-    for slug in sorted(set(opts.only) - {p.parent.name for p in project.post_paths()}):
+    folders = project.post_folders()
+    slugs = {f.index.parent.name for f in folders}
+    every = read_posts(project, opts.only, result, folders)
+    for slug in sorted(set(opts.only) - slugs):
         result.problems.append(f"no post named {slug!r} (looked for posts/{slug}/index.md)")
     posts = [p for p in every if not opts.only or p.slug in opts.only]
     if result.problems and not opts.keep_going:
@@ -253,7 +257,7 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None,
     gate(result.results, opts, result)
     failed = [s for s, r in result.results.items() if not r.ok]
     if failed and not opts.keep_going:
-        _write_report(project, result)
+        _write_report(project, result, slugs)
         return _finish(result, t0)
 
     # 3. Render pages, figures, companion notebooks and series pages (no execution here).
@@ -269,14 +273,15 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None,
     result.results = {s: shown[s] for s in result.results}  # a post that failed to render
 
     # 4. The report, as data and as a page.
-    report = _write_report(project, result)
+    report = _write_report(project, result, slugs)
     write_if_changed(project.report_page, report_mod.page(report))
     if any(not r.ok for r in result.results.values()) and not opts.keep_going:
         return _finish(result, t0)  # a post failed to render: as for one that failed to run
 
     # 5. Publish with mkdocs, unless the site was built from exactly these inputs already.
-    stamp = sources_stamp(project) if opts.site else None
-    inputs = site_inputs(project) if opts.site and not stamp_is_recorded(project, stamp) else None
+    stamp, listings = site_state(project) if opts.site else (None, None)
+    inputs = (site_inputs(project, listings)
+              if opts.site and not stamp_is_recorded(project, stamp) else None)
     if opts.site and site_is_current(project, stamp, inputs):
         result.site_built = True
         write_sources_stamp(project, stamp)
@@ -300,7 +305,8 @@ def _build(project: Project, opts: BuildOptions, site: SiteBuild | None,
     return _finish(result, t0)
 
 
-def _write_report(project: Project, result: BuildResult) -> dict:
+def _write_report(project: Project, result: BuildResult, existing: set[str]) -> dict:
+    """``existing``: the slugs of the posts/ folders with an index.md."""
     # Keep entries of posts not built this time (--only), so the report covers the whole site.
     previous = {}
     try:
@@ -310,7 +316,6 @@ def _write_report(project: Project, result: BuildResult) -> dict:
         pass
     report = report_mod.record(result.results, result.problems)
     built = {p["slug"] for p in report["posts"]}
-    existing = {p.parent.name for p in project.post_paths()}
     merged = [previous[s] for s in sorted(previous) if s not in built and s in existing]
     if merged:
         report["posts"] = sorted(report["posts"] + merged, key=lambda p: p["slug"])

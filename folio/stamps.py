@@ -33,3 +33,39 @@ def files(h, paths) -> None:
             h.update(f"{p}\0missing\n".encode())
             continue
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+
+
+def listing(folder: Path) -> list[tuple[str, int, int, bool]]:
+    """Every file under ``folder`` as (path, size, modification time, under a __pycache__
+    folder), in ``walk``'s order: one look at a tree for both a stamp and a digest of its files
+    (see site.build.site_state)."""
+    out: list[tuple[str, int, int, bool]] = []
+
+    def visit(top: str, cached: bool) -> None:
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except OSError:
+            return
+        dirs = []
+        for e in entries:
+            try:
+                if e.is_dir():  # as os.walk: a link to a folder is not followed, nor listed
+                    if not e.is_symlink():
+                        dirs.append(e)
+                    continue
+                st = e.stat()
+            except OSError:
+                continue
+            out.append((e.path, st.st_size, st.st_mtime_ns, cached))
+        for d in dirs:
+            visit(d.path, cached or d.name == "__pycache__")
+
+    visit(os.fspath(folder), False)
+    return out
+
+
+def stamp_listing(h, entries) -> None:
+    """``walk``'s stamp, from a ``listing``."""
+    for path, size, mtime, cached in entries:
+        if not cached:
+            h.update(f"{path}\0{size}\0{mtime}\n".encode())

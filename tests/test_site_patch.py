@@ -94,3 +94,24 @@ def test_a_new_heading_is_a_full_build_and_the_feed_follows_a_patched_post(tmp_p
         assert "Its words." in (warm.site_dir / feed).read_text(), feed
     clean = _clean_copy(warm, tmp_path / "clean" / "blog")
     assert [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")] == []
+
+
+def test_a_patched_page_with_a_new_formula_character_serves_a_font_that_has_it(tmp_path):
+    """After a patch the math font is cut from the last build's record of every page's
+    characters and the patched page's own (not a walk of the whole site): a character only
+    the edit brought is in the font, which is the font a clean build serves."""
+    warm = make_project(tmp_path / "warm" / "blog")
+    assert build(warm, BuildOptions(jobs=2)).ok
+    font = warm.site_dir / "assets" / "fonts" / "dejavu-math.woff2"
+    before = font.read_bytes()
+    index = warm.posts_dir / "alpha" / "index.md"
+    index.write_text(index.read_text().replace(
+        "<!-- more -->", "<!-- more -->\n\nThe first infinite cardinal is $\\aleph_0$.\n"))
+    r = build(warm, BuildOptions(jobs=2))
+    assert r.ok and r.site_patched == 1
+    assert font.read_bytes() != before
+    from fontTools.ttLib import TTFont
+
+    assert ord("ℵ") in TTFont(font).getBestCmap()
+    clean = _clean_copy(warm, tmp_path / "clean" / "blog")
+    assert [d for d in differing(warm.site_dir, clean.site_dir) if not d.startswith("report/")] == []

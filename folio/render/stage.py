@@ -4,6 +4,8 @@ its series pages, written only when their bytes change and skipped when their in
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +34,11 @@ def render(project: Project, all_posts: list[Post], results: dict[str, Execution
     # Posts not built this time (--only) keep the pages an earlier build wrote; one that has
     # none yet (a fresh clone) is left out of the site instead of linked to from nowhere.
     unbuilt = [p for p in all_posts if p.slug not in results]
-    missing = {p.slug for p in unbuilt if not (project.generated_posts / f"{p.slug}.md").is_file()}
+    try:  # one listing, not a look per post (500 of them)
+        pages = set(os.listdir(project.generated_posts)) if unbuilt else set()
+    except OSError:
+        pages = set()
+    missing = {p.slug for p in unbuilt if f"{p.slug}.md" not in pages}
     if missing:
         listed = sorted(missing)
         result.warnings.append(

@@ -14,7 +14,7 @@ from ..config import Project
 from ..errors import SiteBuildFailed
 from ..filehash import file_hashes
 from ..render.files import write_atomic
-from ..stamps import files, walk
+from ..stamps import files, listing, stamp_listing, walk
 from .worker import READY
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
@@ -33,36 +33,53 @@ def site_setup(project: Project) -> list[Path]:
 INPUTS = "site-inputs.json"  # what the last site build read, file by file (see site_inputs)
 
 
-def site_inputs(project: Project) -> dict[str, str]:
+def site_inputs(project: Project, listings: dict[Path, list] | None = None) -> dict[str, str]:
     """Everything mkdocs reads, as a digest per file (relative to the project): docs_dir
     (hand-written and generated pages), the published figures and post modules, and the site's
     set-up. Kept after each site build, so the next one knows which files changed (see
-    site.patch). (Paths as strings: at 500 posts, making Path objects of the 4,000 files was
-    most of the time.)"""
+    site.patch). ``listings``: the folders as ``site_state`` just listed them. (Paths as
+    strings: at 500 posts, making Path objects of the 4,000 files was most of the time.)"""
     root = str(project.root) + os.sep
     hashes = file_hashes(project.build_dir)
+    listings = listings or {d: listing(d) for d in _trees(project)}
     out: dict[str, str] = {}
 
-    def add(name: str, rel: str) -> None:
+    def add(name: str, stat=None) -> None:
+        rel = name[len(root):] if name.startswith(root) else os.path.basename(name)
         try:
-            out[rel] = hashes.digest(name).hex()
+            out[rel] = hashes.digest(name, stat).hex()
         except OSError:  # gone since the walk, or a dangling link: not an input
             pass
 
     for p in site_setup(project):
         name = str(p)
         if os.path.isfile(name):
-            add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
+            add(name)
     for d in (project.docs_dir, project.figures_dir):
-        found = []
-        for top, _, names in os.walk(d):
-            found += (os.path.join(top, n) for n in names)
-        for name in sorted(found):
-            add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
-    for p in sorted(project.posts_dir.glob("*/*.py")):
-        name = str(p)
-        add(name, name[len(root):] if name.startswith(root) else os.path.basename(name))
+        for name, size, mtime, _ in listings[d]:
+            add(name, (size, mtime))
+    posts = os.path.join(str(project.posts_dir), "")
+    for name, size, mtime, _ in listings[project.posts_dir]:  # posts/*/*.py
+        parts = name[len(posts):].split(os.sep)
+        if len(parts) == 2 and parts[1].endswith(".py") and not any(
+                part.startswith(".") for part in parts):
+            add(name, (size, mtime))
     return out
+
+
+def _trees(project: Project) -> tuple[Path, ...]:
+    return project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir
+
+
+def site_state(project: Project) -> tuple[str, dict[Path, list]]:
+    """``sources_stamp`` and the listings it was taken from, for ``site_inputs``: one look at
+    each folder for both."""
+    listings = {d: listing(d) for d in _trees(project)}
+    h = hashlib.sha256()
+    files(h, site_setup(project))
+    for d in _trees(project):
+        stamp_listing(h, listings[d])
+    return h.hexdigest(), listings
 
 
 def recorded_inputs(project: Project) -> dict[str, str] | None:

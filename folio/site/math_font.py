@@ -64,24 +64,43 @@ def subset(master: bytes, codepoints: set[int]) -> bytes:
     return out.getvalue()
 
 
-def site_chars(site_dir: Path, memo: Memo) -> set[int]:
-    """Code points used in the formulas of every HTML file under ``site_dir``."""
+LISTING = "listing"  # the memo's entry naming each HTML file of the site with its key
+
+
+def _file_key(path: str, rel: str) -> str:
+    st = os.stat(path)
+    return digest(rel, str(st.st_size), str(st.st_mtime_ns))
+
+
+def site_chars(site_dir: Path, memo: Memo, changed: set[str] | None = None) -> set[int]:
+    """Code points used in the formulas of every HTML file under ``site_dir``. ``changed``:
+    after a page-only update (see site.patch), the HTML files it rewrote; the site's other
+    files are as the last listing has them (the update checked that), so only those are
+    looked at."""
+    root = os.path.join(str(site_dir), "")
+    listing = memo.get(LISTING) if changed is not None else None
+    if isinstance(listing, dict):
+        changed = {os.path.normpath(p) for p in changed}
+        keys = {rel: (_file_key(root + rel, rel) if os.path.normpath(root + rel) in changed
+                      else key)
+                for rel, key in listing.items()}
+    else:
+        keys = {}
+        for top, dirs, names in os.walk(site_dir):
+            dirs.sort()
+            for name in names:
+                if name.endswith(".html"):
+                    path = os.path.join(top, name)
+                    keys[path[len(root):]] = _file_key(path, path[len(root):])
     used: set[int] = set()
-    cut = len(os.path.join(str(site_dir), ""))
-    for top, dirs, names in os.walk(site_dir):
-        dirs.sort()
-        for name in names:
-            if not name.endswith(".html"):
-                continue
-            path = os.path.join(top, name)
-            st = os.stat(path)
-            key = digest(path[cut:], str(st.st_size), str(st.st_mtime_ns))
-            chars = memo.get(key)
-            if chars is None:
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    chars = math_chars(f.read())
-            memo.put(key, chars)
-            used.update(map(ord, chars))
+    for rel, key in keys.items():
+        chars = memo.get(key)
+        if chars is None:
+            with open(root + rel, encoding="utf-8", errors="replace") as f:
+                chars = math_chars(f.read())
+        memo.put(key, chars)
+        used.update(map(ord, chars))
+    memo.put(LISTING, keys)
     return used
 
 
@@ -119,11 +138,12 @@ def _keep(folder: Path, key: str, data: bytes, most: int) -> None:
         pass
 
 
-def serve_subset(master: Path, dest: Path, site_dir: Path, memo: Memo, cache: Path) -> int:
+def serve_subset(master: Path, dest: Path, site_dir: Path, memo: Memo, cache: Path,
+                 changed: set[str] | None = None) -> int:
     """Write ``dest``: ``master`` cut down to what the site's formulas use (the italic
-    alphabets included). Returns the subset's size in bytes."""
+    alphabets included). Returns the subset's size in bytes. ``changed``: see site_chars."""
     raw = master.read_bytes()
-    wanted = site_chars(site_dir, memo) | ITALIC | set(range(0x20, 0x7F))
+    wanted = site_chars(site_dir, memo, changed) | ITALIC | set(range(0x20, 0x7F))
     import brotli
     import fontTools
 

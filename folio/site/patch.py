@@ -272,7 +272,8 @@ class Patch:
         if self.new:
             written += self._search(site)
             written += self._feed()
-        folio.after_patch(cfg, self.rows, self.pages)
+        folio.after_patch(cfg, self.rows, self.pages,
+                          {f.abs_dest_path for f in [*self.statics, *(p.file for p in self.new)]})
         return written
 
     def _splice(self, page) -> int:

@@ -221,26 +221,27 @@ class FolioPlugin(BasePlugin[FolioConfig]):
             if p.is_file():
                 p.write_text(fix_feed(p.read_text(encoding="utf-8"), self.fix_item), encoding="utf-8")
 
-    def write_math_font(self, site: Path) -> None:
+    def write_math_font(self, site: Path, changed: set[str] | None = None) -> None:
         if not self.math_font:
             return
         master, dest = self.math_font
         try:
             size = serve_subset(master, dest, site, self.memos["mathchars"],
-                                self.memo_dir.parent / "math-font")
+                                self.memo_dir.parent / "math-font", changed)
         except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds on a bad font
             raise PluginError(f"{master}: cannot cut the math font down to the site's "
                               f"characters ({type(exc).__name__}: {exc}); check that it is "
                               f"a TrueType, OpenType or WOFF2 font") from None
         log.info(f"folio: math font {dest.name}, {size / 1024:.0f} KB for the site's formulas")
 
-    def after_patch(self, config, rows: list, pages: dict) -> None:
-        """After a page-only update (site.patch): the font for the formulas now on the site,
-        the memos with what the update added, the record for the next update."""
+    def after_patch(self, config, rows: list, pages: dict, changed: set[str]) -> None:
+        """After a page-only update (site.patch) that rewrote the HTML files ``changed``: the
+        font for the formulas now on the site, the memos with what the update added, the
+        record for the next update."""
         if self.config.math_font:  # as on_files found it (it is not among the site's files)
             self.math_font = (Path(config["docs_dir"]) / self.config.math_font,
                               Path(config["site_dir"]) / self.config.math_font)
-            self.write_math_font(Path(config["site_dir"]))
+            self.write_math_font(Path(config["site_dir"]), changed)
         for name in ("copies", "mathchars"):  # the others serve the next full build only
             self.memos[name].save(keep_unused=True)
         self.writes.table.pages = pages
