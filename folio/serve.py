@@ -43,7 +43,7 @@ WATCHED = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent
 QUIET = 0.05  # seconds without a change before a rebuild starts: an editor's save is one burst
 # Seconds after a rebuild before the next one's site worker and kernel start: importing mkdocs
 # on one core while the browsers reload on the other cost 0.07 s of each refresh.
-HELPERS_AFTER = 0.5
+HELPERS_AFTER = 0.25
 
 
 class _Changes(FileSystemEventHandler):
