@@ -68,19 +68,29 @@ class _Changes(FileSystemEventHandler):
 
     def on_any_event(self, event):
         # Reads show up as opened/closed events on Linux: only changes count.
-        if event.is_directory or event.event_type not in ("created", "modified", "moved", "deleted"):
+        if event.event_type not in ("created", "modified", "moved", "deleted") or (
+                event.is_directory and event.event_type == "modified"):
             return
-        path = Path(event.src_path)
-        if self._ignored(path):
+        # A move counts at both ends: an editor that saves by renaming a temporary file (often
+        # a dot-file, which is ignored) over index.md changes index.md.
+        ends = [event.src_path] + ([event.dest_path] if event.event_type == "moved" else [])
+        paths = [Path(p) for p in ends if not self._ignored(Path(p))]
+        if not paths:
             return
+        posts = self.project.posts_dir.resolve()
         with self.lock:
-            try:
-                rel = path.resolve().relative_to(self.project.posts_dir.resolve())
-                self.slugs.add(rel.parts[0])
-            except ValueError:
-                # kernels/: the cache key decides which posts re-run; a page or mkdocs.yml: the
-                # posts are current, the site is built again
-                self.all = True
+            for path in paths:
+                try:
+                    rel = path.resolve().relative_to(posts)
+                except ValueError:
+                    rel = None
+                if rel is None or event.is_directory and len(rel.parts) <= 1:
+                    # kernels/: the cache key decides which posts re-run; a page or mkdocs.yml:
+                    # the posts are current, the site is built again; a post's folder came,
+                    # went or was renamed: every post, so the site loses the old one
+                    self.all = True
+                else:
+                    self.slugs.add(rel.parts[0])
             self.last = time.monotonic()
             self.lock.notify_all()
 

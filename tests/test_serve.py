@@ -126,3 +126,31 @@ def test_a_file_replaced_while_it_is_served_is_served_whole(tmp_path, monkeypatc
         assert dict(headers)["Content-Length"] == str(len(body)), (path, headers, body)
         if path.endswith(".html"):
             assert b"livereload" in body
+
+
+def test_saves_by_rename_and_renamed_post_folders_are_rebuilt(tmp_path):
+    """What the preview's watcher makes of an editor's save and of a post folder renamed: a
+    temporary dot-file renamed over index.md rebuilds that post (the move's source alone is
+    ignored); a folder renamed or removed under posts/ rebuilds everything, so the site drops
+    the old post; a read, or a change under __pycache__, rebuilds nothing."""
+    from watchdog.events import (DirMovedEvent, FileClosedNoWriteEvent, FileModifiedEvent,
+                                 FileMovedEvent, FileOpenedEvent)
+
+    from folio.serve import _Changes
+
+    proj = make_project(tmp_path / "blog")
+    posts = proj.posts_dir
+    changes = _Changes(proj)
+
+    def batch(*events):
+        for e in events:
+            changes.on_any_event(e)
+        return changes.wait(quiet=0.0, timeout=0.0)
+
+    assert batch(FileMovedEvent(str(posts / "alpha" / ".goutputstream-X1"),
+                                str(posts / "alpha" / "index.md"))) == ("alpha",)
+    assert batch(FileModifiedEvent(str(posts / "beta" / "index.md"))) == ("beta",)
+    assert batch(DirMovedEvent(str(posts / "alpha"), str(posts / "alpha-2"))) == ()
+    assert batch(FileOpenedEvent(str(posts / "alpha" / "index.md")),
+                 FileClosedNoWriteEvent(str(posts / "alpha" / "index.md")),
+                 FileModifiedEvent(str(posts / "alpha" / "__pycache__" / "m.pyc"))) is None
