@@ -91,3 +91,29 @@ def test_a_broken_config_is_reported_with_its_file(project):
     assert "mkdocs.yml: mkdocs could not build the site" in text
     assert "no-such-theme" in text
     assert os.path.isdir(project.cache_dir)  # nothing cached is lost
+
+
+def test_switching_between_preview_and_published_pages_renders_only_what_differs(tmp_path,
+                                                                                 monkeypatch):
+    """`folio serve` renders preview pages (what to fix, for the author); `folio build` the
+    published ones. Each variant keeps its own render memo entry, so going back and forth
+    renders again only the posts whose two pages differ (every post did, each way), and each
+    build leaves its own variant's bytes."""
+    from tests.conftest import FIXTURES, make_project
+
+    blog = sorted((FIXTURES / "blog" / "posts").iterdir())
+    project = make_project(tmp_path / "blog", posts=[*blog, FIXTURES / "posts" / "missing-check"])
+    slugs = sorted(p.name for p in project.posts_dir.iterdir())
+    assert sorted(build(project, NO_SITE).rendered) == slugs
+    published = {p.name: p.read_bytes() for p in project.generated_posts.glob("*.md")}
+    monkeypatch.setenv("FOLIO_PREVIEW", "1")
+    assert sorted(build(project, NO_SITE).rendered) == slugs  # never rendered so before
+    preview = {p.name: p.read_bytes() for p in project.generated_posts.glob("*.md")}
+    differ = sorted(n[:-3] for n in published if published[n] != preview[n])
+    assert differ == ["missing-check"]  # the preview says what to do about the missing check
+    monkeypatch.delenv("FOLIO_PREVIEW")
+    assert sorted(build(project, NO_SITE).rendered) == differ
+    assert {p.name: p.read_bytes() for p in project.generated_posts.glob("*.md")} == published
+    monkeypatch.setenv("FOLIO_PREVIEW", "1")
+    assert sorted(build(project, NO_SITE).rendered) == differ
+    assert {p.name: p.read_bytes() for p in project.generated_posts.glob("*.md")} == preview
