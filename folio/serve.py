@@ -102,6 +102,7 @@ class _Changes(FileSystemEventHandler):
             else:
                 self.all = True
             self.last = time.monotonic()
+            self.lock.notify_all()
 
     def wait(self, quiet: float, timeout: float):
         """The changed slugs (() for everything) once something changed and then nothing for

@@ -9,20 +9,8 @@ from pathlib import Path
 
 def walk(h, folder: Path, skip: tuple[str, ...] = ()) -> None:
     """Name, size and modification time of every file under ``folder`` except ``skip``
-    (paths relative to it) into ``h``."""
-    for top, dirs, names in os.walk(folder):
-        if skip:
-            rel = os.path.relpath(top, folder)
-            dirs[:] = [d for d in dirs if os.path.normpath(os.path.join(rel, d)) not in skip]
-            names = [n for n in names if os.path.normpath(os.path.join(rel, n)) not in skip]
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            path = os.path.join(top, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    (paths relative to it) and __pycache__ folders into ``h``."""
+    stamp_listing(h, listing(folder, skip))
 
 
 def files(h, paths) -> None:
@@ -35,19 +23,21 @@ def files(h, paths) -> None:
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
 
 
-def listing(folder: Path) -> list[tuple[str, int, int, bool]]:
-    """Every file under ``folder`` as (path, size, modification time, under a __pycache__
-    folder), in ``walk``'s order: one look at a tree for both a stamp and a digest of its files
-    (see site.build.site_state)."""
+def listing(folder: Path, skip: tuple[str, ...] = ()) -> list[tuple[str, int, int, bool]]:
+    """Every file under ``folder`` except ``skip`` (paths relative to it) as (path, size,
+    modification time, under a __pycache__ folder), folders and names sorted: one look at a
+    tree for both a stamp and a digest of its files (see site.build.site_state)."""
     out: list[tuple[str, int, int, bool]] = []
 
-    def visit(top: str, cached: bool) -> None:
+    def visit(top: str, rel: str, cached: bool) -> None:
         try:
             entries = sorted(os.scandir(top), key=lambda e: e.name)
         except OSError:
             return
         dirs = []
         for e in entries:
+            if skip and os.path.normpath(os.path.join(rel, e.name)) in skip:
+                continue
             try:
                 if e.is_dir():  # as os.walk: a link to a folder is not followed, nor listed
                     if not e.is_symlink():
@@ -58,14 +48,14 @@ def listing(folder: Path) -> list[tuple[str, int, int, bool]]:
                 continue
             out.append((e.path, st.st_size, st.st_mtime_ns, cached))
         for d in dirs:
-            visit(d.path, cached or d.name == "__pycache__")
+            visit(d.path, os.path.join(rel, d.name), cached or d.name == "__pycache__")
 
-    visit(os.fspath(folder), False)
+    visit(os.fspath(folder), "", False)
     return out
 
 
 def stamp_listing(h, entries) -> None:
-    """``walk``'s stamp, from a ``listing``."""
+    """The stamp of a ``listing`` (its files outside __pycache__ folders) into ``h``."""
     for path, size, mtime, cached in entries:
         if not cached:
             h.update(f"{path}\0{size}\0{mtime}\n".encode())

@@ -91,8 +91,7 @@ def _kept(folder: str, key: str, compute):
     and the installed set; the 8 newest answers are kept."""
     import json
 
-    from ..usercache import user_cache
-    from .files import write_atomic
+    from ..usercache import keep, user_cache
 
     path = user_cache(folder) / f"{hashlib.sha256((_installed() + key).encode()).hexdigest()[:32]}.json"
     try:
@@ -100,13 +99,7 @@ def _kept(folder: str, key: str, compute):
     except (OSError, ValueError):
         pass
     found = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-7]:
-            old.unlink(missing_ok=True)
-        write_atomic(path, json.dumps(found, sort_keys=True))
-    except OSError:
-        pass  # a read-only home: computed again next time
+    keep(path, json.dumps(found, sort_keys=True).encode(), 8)
     return found
 
 

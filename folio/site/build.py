@@ -14,7 +14,7 @@ from ..config import Project
 from ..errors import SiteBuildFailed
 from ..filehash import file_hashes
 from ..render.files import write_atomic
-from ..stamps import files, listing, stamp_listing, walk
+from ..stamps import files, listing, stamp_listing
 from .worker import READY
 
 # mkdocs' own build date (sitemap lastmod, feed dates) comes from here: a fixed epoch keeps two
@@ -123,11 +123,7 @@ def sources_stamp(project: Project) -> str:
     """Names, sizes and modification times of what an author edits, of folio's generated
     pages (rewritten only when they change) and of the site's set-up: a cheap test of whether
     the site may need rebuilding, taken before anything is executed or rendered."""
-    h = hashlib.sha256()
-    files(h, site_setup(project))
-    for d in (project.posts_dir, project.docs_dir, project.kernels_dir, project.figures_dir):
-        walk(h, d)
-    return h.hexdigest()
+    return site_state(project)[0]
 
 
 def site_may_change(project: Project) -> bool:

@@ -24,7 +24,7 @@ import os
 import re
 from pathlib import Path
 
-from ..usercache import user_cache
+from ..usercache import keep, user_cache
 from ..render.files import write_atomic
 from .memo import Memo, digest
 
@@ -121,23 +121,6 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _keep(folder: Path, key: str, data: bytes, most: int) -> None:
-    """``data`` as folder/key.woff2, and only the ``most`` newest subsets beside it: the folder
-    cannot grow. A folder that cannot be written is skipped (it is only a cache)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{key}.woff2"
-        if _read(path) != data:
-            write_atomic(path, data)
-        else:
-            os.utime(path)
-        old = sorted(folder.glob("*.woff2"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for stale in old[most:]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def serve_subset(master: Path, dest: Path, site_dir: Path, memo: Memo, cache: Path,
                  changed: set[str] | None = None) -> int:
     """Write ``dest``: ``master`` cut down to what the site's formulas use (the italic
@@ -154,8 +137,8 @@ def serve_subset(master: Path, dest: Path, site_dir: Path, memo: Memo, cache: Pa
         data = _read(shared_cache() / f"{key}.woff2")
         if data is None:
             data = subset(raw, wanted)
-            _keep(shared_cache(), key, data, SHARED_KEPT)
-        _keep(cache, key, data, 1)
+            keep(shared_cache() / f"{key}.woff2", data, SHARED_KEPT)
+        keep(cache / f"{key}.woff2", data, 1)
     try:
         same = dest.read_bytes() == data
     except OSError:
