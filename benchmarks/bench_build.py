@@ -18,7 +18,6 @@ import filecmp
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -219,19 +218,13 @@ def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     """``folio serve`` on the real posts (caches warm): seconds from saving an edit to the served
     page showing it, and the kernels each edit started."""
     sys.path.insert(0, str(REPO))
-    from folio.config import Project
-    from folio.serve import site_url
-    from tests.site_server import fetch, interrupt, wait_for
+    from tests.site_server import fetch, interrupt, start_serve, wait_for
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     slug = EDIT_POSTS[0]
-    url = site_url(Project(root), "127.0.0.1", port) + f"blog/{slug}/"
     post = root / "posts" / slug / "index.md"
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "folio"), "serve", "--port", str(port)],
-                            cwd=root, env=counter.env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc, site = start_serve([str(Path(sys.executable).parent / "folio"), "serve", "--port", "0"],
+                             root, root.parent / "serve.log", env=counter.env)
+    url = site + f"blog/{slug}/"
     out: dict[str, list] = {"serve-prose": [], "serve-code": []}
     kern: dict[str, int] = {}
     try:

@@ -110,23 +110,15 @@ def serve_edits(root: Path, n: int, repeat: int) -> dict[str, list[float]]:
     showing it (folio re-renders the post, patches the site and the page is fetched), and, for
     as many edits again, to the page open in Chromium showing it (the live reload: the page
     reloads itself once the rebuild is written)."""
-    import socket
-
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO))
-    from folio.config import Project
-    from folio.serve import site_url
-    from tests.site_server import fetch, interrupt, wait_for
+    from tests.site_server import fetch, interrupt, start_serve, wait_for
     from tests.test_browser import ARGS, CHROMIUM
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = site_url(Project(root), "127.0.0.1", port) + f"blog/{slug(max(1, n // 2))}/"
-    proc = subprocess.Popen([FOLIO[0], "serve", "--port", str(port), "--jobs", "2"], cwd=root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc, site = start_serve([FOLIO[0], "serve", "--port", "0", "--jobs", "2"], root,
+                             root.parent / f"serve-{n}.log")
+    url = site + f"blog/{slug(max(1, n // 2))}/"
     out: dict[str, list[float]] = {"serve": [], "refresh": []}
     try:
         wait_for(lambda: bool(fetch(url)), 300)

@@ -200,7 +200,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="preview the site, rebuilding on every save")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=8000,
+                   help="0 serves on a free port the system chooses (the URL is printed)")
     s.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS)
     s.set_defaults(func=_cmd_serve)
 

@@ -220,6 +220,7 @@ def serve(project: Project, *, host: str, port: int, jobs: int) -> int:
         say(f"folio: error: cannot serve on {host}:{port} ({exc.strerror or exc}); "
             "choose another with --port")
         return 1
+    port = server.server_port  # --port 0: the free port the system chose
     server.serve_thread.start()
     changes = _Changes(project)
     observer = Observer()

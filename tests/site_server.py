@@ -107,6 +107,38 @@ def wait_for(predicate, timeout: float) -> float:
     raise AssertionError(f"not within {timeout} s")
 
 
+SERVING = re.compile(r"folio: serving (http://\S+)")
+
+
+def start_serve(command: list[str], cwd: Path, log: Path, env: dict | None = None,
+                timeout: float = 300) -> tuple[subprocess.Popen, str]:
+    """``command`` (a ``folio serve`` line, given ``--port 0``) started in ``cwd`` with its
+    output in ``log``; returns the process and the site URL it printed once it listens. The
+    system picks the port and the server holds it from then on: a port picked here and passed
+    in could be taken before the server bound it (CI saw a kernel's ZMQ socket answer there)."""
+    out = open(log, "w+")
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    out.close()
+    found: list[str] = []
+
+    def listening() -> bool:
+        m = SERVING.search(log.read_text(errors="replace"))
+        if m:
+            found.append(m.group(1))
+        return bool(m) or proc.poll() is not None
+
+    try:
+        wait_for(listening, timeout)
+    except AssertionError:
+        interrupt(proc, 15)
+        raise
+    if not found:
+        raise AssertionError(f"folio serve exited {proc.returncode}:\n"
+                             + log.read_text(errors="replace")[-2000:])
+    return proc, found[0]
+
+
 def interrupt(proc: subprocess.Popen, timeout: float) -> None:
     """Ctrl-C to a server started with ``start_new_session=True`` (its whole process group),
     then a kill if it has not stopped within ``timeout`` seconds."""

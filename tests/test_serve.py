@@ -1,30 +1,18 @@
 """`folio serve`: a prose edit reaches the served page without starting a kernel."""
 
-import socket
-import subprocess
 import sys
 
 from tests.conftest import REPO, make_project
 from tests.test_browser import ARGS, CHROMIUM
-from tests.site_server import fetch, interrupt, wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.site_server import fetch, interrupt, start_serve, wait_for
 
 
 def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
     proj = make_project(tmp_path / "blog")
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "folio", "serve", "--port", str(port)],
-                            cwd=proj.root, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    from folio.serve import site_url
-
-    url = site_url(proj, "127.0.0.1", port) + "blog/alpha/"
+    log = tmp_path / "serve.log"
+    proc, site = start_serve([sys.executable, "-m", "folio", "serve", "--port", "0"],
+                             proj.root, log)
+    url = site + "blog/alpha/"
     from playwright.sync_api import sync_playwright
 
     try:
@@ -44,8 +32,7 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
         pw.stop()
 
         def logged() -> str:
-            log.seek(0)
-            return log.read()
+            return log.read_text(errors="replace")
         wait_for(lambda: "rebuilt alpha" in logged(), 30)  # said once the site is written
         text = logged()
         lines = text.splitlines()
@@ -63,7 +50,6 @@ def test_prose_edit_updates_the_served_page_without_a_kernel(tmp_path):
         assert "1 patched in place" in site_line, logged()[-2000:]
     finally:
         interrupt(proc, 15)
-        log.close()
 
 
 def test_a_blog_with_no_figure_yet_is_served(tmp_path):
@@ -75,16 +61,13 @@ def test_a_blog_with_no_figure_yet_is_served(tmp_path):
     proj = make_project(tmp_path / "blog", posts=[])
     generate(proj.posts_dir, 2)
     assert not proj.figures_dir.exists()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "folio", "serve", "--port", str(port)],
-                            cwd=proj.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, text=True)
-    from folio.serve import site_url
-
-    url = site_url(proj, "127.0.0.1", port) + f"blog/{slug(1)}/"
+    log = tmp_path / "serve.log"
+    proc, site = start_serve([sys.executable, "-m", "folio", "serve", "--port", "0"],
+                             proj.root, log)
+    url = site + f"blog/{slug(1)}/"
     try:
         wait_for(lambda: proc.poll() is not None or bool(fetch(url)), 120)
-        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        assert proc.poll() is None, log.read_text()[-2000:]
     finally:
         interrupt(proc, 15)
 
@@ -105,7 +88,7 @@ def test_a_file_replaced_while_it_is_served_is_served_whole(tmp_path, monkeypatc
     index = site / "search" / "search_index.json"
     index.write_text('{"docs": []}')
     (site / "index.html").write_text("<html><body><p>home</p></body></html>")
-    server = preview_server(proj, "127.0.0.1", free_port())
+    server = preview_server(proj, "127.0.0.1", 0)  # never bound
     real = os.path.getsize
 
     def replaced_first(path):  # the rename lands between mkdocs' open and its size
