@@ -34,13 +34,19 @@ def _cmd_build(args, project: Project) -> int:
         rec, source = uptodate.lookup(project, opts)
         if rec is not None:
             return _replay(rec, time.perf_counter() - t0)
-    # mkdocs starts loading before folio's own imports: the two overlap on two cores; so does a
-    # kernel's start, when an edit is likely to run code.
-    site = start_site(project, opts.site)
+    # A kernel starts first when an edit is likely to run code (its start is most of a code
+    # edit's wait), then mkdocs starts loading; both overlap folio's own imports on two cores.
     from .execute.ahead import start_ahead
-    from .pipeline import build
 
-    result = build(project, opts, site=site, site_checked=True, warm=start_ahead(project))
+    warm = start_ahead(project)
+    try:
+        site = start_site(project, opts.site)
+        from .pipeline import build
+    except BaseException:
+        if warm is not None:
+            warm.close()
+        raise
+    result = build(project, opts, site=site, site_checked=True, warm=warm)
     if uptodate.applies(opts):
         uptodate.record(project, opts, source, result)
     return 0 if result.ok else 1

@@ -25,7 +25,7 @@ from .errors import FolioError
 from .filehash import save_all as save_file_hashes
 from .execute.device import detect
 from .execute.cachekey import key_of
-from .execute.kernel import ExecContext, execute_post, post_key_parts
+from .execute.kernel import ExecContext, execute_post, post_key_parts, wait_for_shutdowns
 from .execute.pool import Progress, run_all
 from .execute.result import ExecutionResult
 from .execute.static import nothing_to_run, prose_result
@@ -203,6 +203,7 @@ def build(project: Project, opts: BuildOptions, *, site: SiteBuild | None = None
             site.cancel()
         if warm is not None:
             warm.close()
+        wait_for_shutdowns()
 
 
 def _files_under(folder: Path):

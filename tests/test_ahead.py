@@ -1,7 +1,10 @@
 """A kernel started ahead of need (folio.execute.ahead): the post it runs sees what a kernel
 started for it would, and folio build starts one only when code changed."""
 
+import os
 import shutil
+
+import pytest
 
 from folio.execute.ahead import WarmKernel, likely_to_run, record_code
 from folio.pipeline import BuildOptions, build
@@ -37,9 +40,14 @@ def test_a_kernel_started_ahead_gives_the_post_what_its_own_kernel_would(tmp_pat
     fresh = build(proj, opts)
     assert fresh.ok, fresh.problems
     warm = WarmKernel(proj.root, gpu=False)
+    warm._thread.join()
+    pid = warm.km.provisioner.pid
     again = build(proj, BuildOptions(jobs=1, site=False, force=("beta",)), warm=warm)
     assert again.ok, again.problems
     assert warm.taken  # the post ran in the kernel started ahead
+    # It is shut down on a thread while the page renders, and gone when the build returns.
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
     first, second = _printed(fresh.results["beta"]), _printed(again.results["beta"])
     assert "helper 7" in first and "cwd posts/beta" in first  # outputs name paths from the root
     assert first == second
