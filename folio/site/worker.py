@@ -64,7 +64,9 @@ def _keep_theme_listing() -> None:
 def _warm_imports() -> None:
     """What a page-only update imports on its way (the RSS plugin's HTTP cache and its file
     lock, mkdocs' build command, fontTools for the math font's version): imported in the
-    warm-up instead, 15 ms of an update."""
+    warm-up instead, 15 ms of an update. And Pygments' lexers for the posts' code and outputs:
+    a lexer class compiles its token regexes when it is first used, 30-60 ms of the first page
+    with code."""
     import _strptime  # noqa: F401
     import gzip  # noqa: F401
 
@@ -73,6 +75,12 @@ def _warm_imports() -> None:
     import fontTools  # noqa: F401
     import mkdocs.commands.build  # noqa: F401
     from material.plugins.blog import structure  # noqa: F401
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    for language in ("python", "text"):
+        highlight("x = 1\n", get_lexer_by_name(language), HtmlFormatter())
 
 
 def _build(cfg) -> int:
