@@ -167,12 +167,22 @@ def _pybtex():
     return style, Html(), Markdown()
 
 
+# Each entry's formatting, once per process (the page and the notebook of a post, and the
+# posts citing one entry, format it alike): by the entry's identity, which ``_load_bib``
+# keeps while its file is unchanged; the entry is held here so that its id is not reused.
+_FORMATTED: dict[int, tuple[Source, tuple[str, str]]] = {}
+
+
 def _format(sources: list[Source], root: Path) -> list[tuple[str, str]]:
     from pybtex.style.template import FieldIsMissing
 
     style, as_html, as_md = _pybtex()
     out = []
     for src in sources:
+        held = _FORMATTED.get(id(src))
+        if held is not None and held[0] is src:
+            out.append(held[1])
+            continue
         try:
             formatted = next(iter(style.format_entries([src.entry])))
         except FieldIsMissing as exc:
@@ -180,8 +190,12 @@ def _format(sources: list[Source], root: Path) -> list[tuple[str, str]]:
                             f"{exc.field_name}, which its type requires",
                             file=_display(src.file, root), line=src.line,
                             hint=f"add {exc.field_name} = {{...}} to the entry") from None
-        out.append((" ".join(formatted.text.render(as_html).split()),
-                    " ".join(formatted.text.render(as_md).split())))
+        pair = (" ".join(formatted.text.render(as_html).split()),
+                " ".join(formatted.text.render(as_md).split()))
+        if len(_FORMATTED) > 4096:  # a long folio serve: the entries of old file versions go
+            _FORMATTED.clear()
+        _FORMATTED[id(src)] = (src, pair)
+        out.append(pair)
     return out
 
 
