@@ -4,7 +4,8 @@
 
 For each tool, on a copy of the posts: a cold build, a no-op rebuild, a rebuild after a one-sentence
 prose edit, after a code edit, and (folio only) after an edit to a kernels/ module, and with
-``folio serve`` running, the time from saving an edit to the served page showing it. Prints medians,
+``folio serve`` running, the time from saving an edit to the served page showing it; then the two
+tools' code edits again, back to back in pairs (the machine's speed drifts). Prints medians,
 the ratios folio / mkdocs-jupyter, and how many Jupyter kernels each build started (counted by a
 kernelspec that logs each launch, shared by both tools). Also: the serial sum of post execution
 times (a cold build with --jobs 1) against the parallel cold build, in back-to-back pairs, and whether two clean builds of
@@ -214,6 +215,27 @@ def bench_mkj(root: Path, counter: Counter, repeat: int, cold_repeat: int) -> di
     return {"seconds": {k: median(v) for k, v in out.items()}, "kernels": kern}
 
 
+def paired_code_edits(froot: Path, mroot: Path, counter: Counter, pairs: int) -> dict:
+    """Code edits to each post, folio's and mkdocs-jupyter's back to back, ``pairs`` times: the
+    machine's speed drifts within minutes, so the ratio is taken pair by pair (median)."""
+    folio = [str(Path(sys.executable).parent / "folio"), "build", "--keep-going"]
+    mkj = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    out: dict[str, list] = {}
+    for i in range(pairs):
+        n0 = 200 + i  # distinct from the other scenarios' edits
+        for n, slug in enumerate(EDIT_POSTS):
+            code_edit_md(froot / "posts" / slug / "index.md", n0)
+            fs, _ = timed(folio, froot, counter)
+            nb_edit(mroot / "docs" / f"{slug}.ipynb", n0, "code")
+            counter.env["PYTHONPATH"] = mkj_env_paths(mroot)
+            try:
+                ms, _ = timed(mkj, mroot, counter)
+            finally:
+                counter.env.pop("PYTHONPATH")
+            out.setdefault(slug, []).append((fs, ms))
+    return out
+
+
 def bench_serve(root: Path, counter: Counter, repeat: int) -> dict:
     """``folio serve`` on the real posts (caches warm): seconds from saving an edit to the served
     page showing it, and the kernels each edit started."""
@@ -306,6 +328,8 @@ def main() -> None:
         print(f"folio serve: {json.dumps(sv)}", flush=True)
         m = bench_mkj(mkj_project(tmp / "proj-m"), counter, args.repeat, args.cold_repeat)
         print(f"mkdocs-jupyter: {json.dumps(m)}", flush=True)
+        paired = paired_code_edits(tmp / "proj-f", tmp / "proj-m", counter, args.repeat)
+        print(f"code edits, paired: {json.dumps(paired)}", flush=True)
         pairs = cold_vs_serial(tmp, counter, args.pairs)
         diffs = [] if args.skip_repro else reproducible(tmp, counter)
 
@@ -334,6 +358,9 @@ def main() -> None:
               f"the no-op skips mkdocs, so also: / site-page edit = {fs[f'prose{n}'] / fs['site']:.2f})")
         print(f"  prose edit / mkdocs-jupyter prose = {fs[f'prose{n}'] / ms[f'prose{n}']:.2f}  (target <= 0.25; {slug})")
         print(f"  code edit / mkdocs-jupyter code   = {fs[f'code{n}'] / ms[f'code{n}']:.2f}  (target <= 0.50; {slug})")
+        both = paired[slug]
+        print(f"    the same, edits paired back to back = {median([a / b for a, b in both]):.2f}  (median of "
+              f"{len(both)}: " + ", ".join(f"{a:.2f} / {b:.2f}" for a, b in both) + ")")
     print(f"  no-op / mkdocs-jupyter no-op      = {fs['noop'] / ms['noop']:.2f}  (target <= 1.00)")
     ratios = sorted(c / sr for c, sr in pairs)
     print(f"  cold build / serial execution sum = {median(ratios):.3f}  (target <= 0.60; median of "
