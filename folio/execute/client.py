@@ -18,7 +18,9 @@ from jupyter_client.asynchronous import AsyncKernelClient
 
 class ReadyClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout: float | None = None) -> None:
-        """Until the kernel has answered a kernel_info request and IOPub delivers messages."""
+        """Until the kernel has answered a kernel_info request and IOPub delivers messages.
+        Hack: jupyter_client's loop (``KernelClient._async_wait_for_ready``, 8.x) without its
+        final flush, which no setting turns off."""
         deadline = time.time() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()

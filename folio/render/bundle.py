@@ -86,20 +86,23 @@ def _installed() -> str:
     return h.hexdigest()[:32]
 
 
-def _kept(folder: str, key: str, compute):
+def _kept(folder: str, key: str, compute, most: int):
     """``compute()``, kept in the user's cache (``XDG_CACHE_HOME/folio/<folder>``) by ``key``
-    and the installed set; the 8 newest answers are kept."""
+    and the installed set; the ``most`` answers used last are kept."""
     import json
+    import os
 
     from ..usercache import keep, user_cache
 
     path = user_cache(folder) / f"{hashlib.sha256((_installed() + key).encode()).hexdigest()[:32]}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        found = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)  # used now: the last to go
+        return found
     except (OSError, ValueError):
         pass
     found = compute()
-    keep(path, json.dumps(found, sort_keys=True).encode(), 8)
+    keep(path, json.dumps(found, sort_keys=True).encode(), most)
     return found
 
 
@@ -108,7 +111,7 @@ def _distributions_by_module() -> dict[str, list[str]]:
     """Which installed distributions provide each top-level module: it opens every installed
     distribution's metadata (about a second), so it is read once per process and kept in the
     user's cache by the installed set."""
-    return _kept("distributions", "", md.packages_distributions)
+    return _kept("distributions", "", md.packages_distributions, 8)  # installed sets
 
 
 @functools.lru_cache(maxsize=1)
@@ -121,7 +124,10 @@ def _closure(names: frozenset[str]) -> dict[str, str]:
     """Installed distributions ``names`` and everything they require (markers evaluated here),
     with their installed versions (kept like ``_distributions_by_module``: reading the
     metadata was 0.13 s of a code edit's build)."""
-    return _kept("requirements", "\0".join(sorted(names)), lambda: _read_closure(names))
+    # One answer per set of distributions a post imports (5 sets among this site's 11 posts),
+    # shared by every project on the machine: 8 kept were soon full, and a post whose answer
+    # had gone read the metadata again.
+    return _kept("requirements", "\0".join(sorted(names)), lambda: _read_closure(names), 256)
 
 
 def _read_closure(names: frozenset[str]) -> dict[str, str]:

@@ -35,9 +35,10 @@ POST_BIB = "references.bib"
 _ENTRY_HEAD = re.compile(r"^[ \t]*@(?P<type>[A-Za-z]+)[ \t]*[{(][ \t]*(?P<key>[^,\s]+)[ \t]*,", re.M)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Source:
-    """One BibTeX entry and where it was written."""
+    """One BibTeX entry and where it was written; one object per entry of each version of its
+    file (see ``_load_bib``), so compared and hashed by identity."""
 
     key: str
     entry: object  # pybtex.database.Entry
@@ -167,36 +168,26 @@ def _pybtex():
     return style, Html(), Markdown()
 
 
-# Each entry's formatting, once per process (the page and the notebook of a post, and the
-# posts citing one entry, format it alike): by the entry's identity, which ``_load_bib``
-# keeps while its file is unchanged; the entry is held here so that its id is not reused.
-_FORMATTED: dict[int, tuple[Source, tuple[str, str]]] = {}
-
-
 def _format(sources: list[Source], root: Path) -> list[tuple[str, str]]:
+    return [_format_one(src, root) for src in sources]
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_one(src: Source, root: Path) -> tuple[str, str]:
+    """The entry as HTML and as Markdown; once per process (a post's page and its notebook,
+    and every post citing the entry, format it alike)."""
     from pybtex.style.template import FieldIsMissing
 
     style, as_html, as_md = _pybtex()
-    out = []
-    for src in sources:
-        held = _FORMATTED.get(id(src))
-        if held is not None and held[0] is src:
-            out.append(held[1])
-            continue
-        try:
-            formatted = next(iter(style.format_entries([src.entry])))
-        except FieldIsMissing as exc:
-            raise PostError(f"bibliography entry {src.key!r} ({src.entry.type}) has no "
-                            f"{exc.field_name}, which its type requires",
-                            file=_display(src.file, root), line=src.line,
-                            hint=f"add {exc.field_name} = {{...}} to the entry") from None
-        pair = (" ".join(formatted.text.render(as_html).split()),
-                " ".join(formatted.text.render(as_md).split()))
-        if len(_FORMATTED) > 4096:  # a long folio serve: the entries of old file versions go
-            _FORMATTED.clear()
-        _FORMATTED[id(src)] = (src, pair)
-        out.append(pair)
-    return out
+    try:
+        formatted = next(iter(style.format_entries([src.entry])))
+    except FieldIsMissing as exc:
+        raise PostError(f"bibliography entry {src.key!r} ({src.entry.type}) has no "
+                        f"{exc.field_name}, which its type requires",
+                        file=_display(src.file, root), line=src.line,
+                        hint=f"add {exc.field_name} = {{...}} to the entry") from None
+    return (" ".join(formatted.text.render(as_html).split()),
+            " ".join(formatted.text.render(as_md).split()))
 
 
 @dataclass(frozen=True)
